@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Upcoming features the whole package opts into: `any` spelled out for
+// existentials, and imports internal unless a module re-exports a type from
+// them (`public import`), so every dependency that leaks into our API is visible.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "duban",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "duban", targets: ["duban"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
+        .target(name: "DubanCore", swiftSettings: swiftSettings),
+        // Reading ledgers (.xlsx, .csv) and the people directory into the domain.
+        .target(
+            name: "DubanLedger",
+            dependencies: ["DubanCore", "ZIPFoundation", "TOMLKit"],
+            swiftSettings: swiftSettings
+        ),
+        // duban.toml: parsing, validation, path resolution.
+        .target(
+            name: "DubanConfig",
+            dependencies: ["DubanCore", "DubanLedger", "TOMLKit"],
+            swiftSettings: swiftSettings
+        ),
+        // The thin executable: argument parsing and subcommands only.
+        .executableTarget(
+            name: "duban",
+            dependencies: [
+                "DubanCore", "DubanLedger", "DubanConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "DubanCoreTests", dependencies: ["DubanCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DubanLedgerTests",
+            dependencies: ["DubanLedger", "DubanCore", "ZIPFoundation"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
+        // Runs the built `duban` binary against the shipped example config.
+        .testTarget(name: "DubanCLITests", dependencies: ["duban"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,122 @@
+public import DubanCore
+public import Foundation
+
+/// RFC 4180 CSV: fields separated by commas, records by CRLF or LF, fields in
+/// double quotes may hold commas, quotes (doubled) and line breaks.
+///
+/// Works on UTF-8 bytes rather than Characters: a million-task ledger must be
+/// read in seconds, and every byte that matters to CSV syntax is ASCII.
+public struct CSVReader: TableReader {
+    public init() {}
+
+    public func read(_ url: URL, sheet: String?, _ body: (TableRow) throws -> Void) throws -> [Diagnostic] {
+        let file = url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TableReadError(SourceLocation(file: file), "cannot read file: \(Self.reason(error))")
+        }
+        var diagnostics: [Diagnostic] = []
+        if let sheet {
+            diagnostics.append(.warning(SourceLocation(file: file), "[ledger] sheet = \"\(sheet)\" applies to .xlsx only; a CSV file has one table"))
+        }
+        let decoded: (bytes: [UInt8], encoding: TextDecoding.Detected)
+        do {
+            decoded = try TextDecoding.utf8Bytes(of: data)
+        } catch .utf16 {
+            throw TableReadError(SourceLocation(file: file), "the file is UTF-16 text; save it as \"CSV UTF-8\" or plain CSV")
+        } catch {
+            throw TableReadError(SourceLocation(file: file), "the file is neither UTF-8 nor GB18030 text; save it as \"CSV UTF-8\"")
+        }
+        try Self.parse(decoded.bytes, file: file, diagnostics: &diagnostics, body)
+        return diagnostics
+    }
+
+    /// Parses UTF-8 CSV bytes. Exposed for tests and fuzzing.
+    public static func parse(
+        _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], _ body: (TableRow) throws -> Void
+    ) throws {
+        let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
+        var fields: [Cell] = []
+        var line = 1           // physical line we are on
+        var recordLine = 1     // line on which the current record started
+        var i = 0
+        let n = bytes.count
+
+        try bytes.withUnsafeBufferPointer { buf in
+            func cell(_ start: Int, _ end: Int) -> Cell {
+                start == end ? .empty : .text(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<end]), as: UTF8.self))
+            }
+            func endRecord() throws {
+                // A line with nothing on it is not a record.
+                if !(fields.count == 1 && fields[0] == .empty) {
+                    try body(TableRow(number: recordLine, cells: fields))
+                }
+                fields.removeAll(keepingCapacity: true)
+            }
+
+            var atRecordStart = true
+            while i < n {
+                if atRecordStart { recordLine = line; atRecordStart = false }
+                if buf[i] == quote {
+                    // Quoted field: copy bytes, un-doubling quotes, until the closing quote.
+                    let fieldLine = line
+                    var value: [UInt8] = []
+                    i += 1
+                    var closed = false
+                    while i < n {
+                        let b = buf[i]
+                        if b == quote {
+                            if i + 1 < n, buf[i + 1] == quote { value.append(quote); i += 2; continue }
+                            closed = true
+                            i += 1
+                            break
+                        }
+                        if b == lf { line += 1 }
+                        value.append(b)
+                        i += 1
+                    }
+                    if !closed {
+                        diagnostics.append(.error(
+                            SourceLocation(file: file, row: fieldLine, column: fields.count + 1),
+                            "a quoted field is never closed; the rest of the file was read as this one cell"))
+                    }
+                    // Text after the closing quote (`"a"b`) is kept rather than lost.
+                    let tailStart = i
+                    while i < n, buf[i] != comma, buf[i] != lf, buf[i] != cr { i += 1 }
+                    if i > tailStart {
+                        value.append(contentsOf: buf[tailStart..<i])
+                        diagnostics.append(.warning(
+                            SourceLocation(file: file, row: fieldLine, column: fields.count + 1),
+                            "text after a closing quote; kept as part of the cell"))
+                    }
+                    fields.append(value.isEmpty ? .empty : .text(String(decoding: value, as: UTF8.self)))
+                } else {
+                    let start = i
+                    while i < n, buf[i] != comma, buf[i] != lf, buf[i] != cr { i += 1 }
+                    fields.append(cell(start, i))
+                }
+                // Now at a separator, a line end, or the end of input.
+                if i >= n { break }
+                if buf[i] == comma {
+                    i += 1
+                    if i == n { fields.append(.empty) }
+                    continue
+                }
+                if buf[i] == cr { i += 1; if i < n, buf[i] == lf { i += 1 } } else { i += 1 }
+                line += 1
+                try endRecord()
+                atRecordStart = true
+            }
+            if !fields.isEmpty { try endRecord() }
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return underlying.localizedDescription
+        }
+        return (error as NSError).localizedDescription
+    }
+}

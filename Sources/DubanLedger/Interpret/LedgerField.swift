@@ -1,0 +1,65 @@
+/// A column Duban understands, with the headings offices use for it.
+///
+/// The raw values are the keys of `[ledger.columns]` in duban.toml, where an
+/// ops team maps any other heading to a field.
+public enum LedgerField: String, CaseIterable, Sendable, Codable {
+    case problemNumber = "problem_number"
+    case problemCategory = "problem_category"
+    case problemDescription = "problem_description"
+    case taskID = "task_id"
+    case measure
+    case department
+    case officer
+    case officerEmail = "officer_email"
+    case leader
+    case leaderEmail = "leader_email"
+    case deadline
+    case checkpoints
+    case acceptance
+    case progress
+    case status
+    case completedOn = "completed_on"
+    case acceptedOn = "accepted_on"
+    case closedOn = "closed_on"
+    case evidence
+    case remarks
+
+    /// Headings recognised without configuration; the first is the canonical
+    /// one shown in messages.
+    public var aliases: [String] {
+        switch self {
+        case .problemNumber: return ["序号", "编号", "问题编号", "问题序号"]
+        case .problemCategory: return ["问题类别", "问题类型", "问题分类", "类别"]
+        case .problemDescription: return ["问题描述", "反馈问题", "具体问题", "存在问题", "问题表现", "巡察反馈问题"]
+        case .taskID: return ["任务编号", "措施编号", "任务序号"]
+        case .measure: return ["整改措施", "整改任务", "具体整改措施", "整改举措"]
+        case .department: return ["责任部门", "责任单位", "牵头部门", "牵头单位"]
+        case .officer: return ["责任人", "具体责任人", "经办人"]
+        case .officerEmail: return ["责任人邮箱", "责任人电子邮箱"]
+        case .leader: return ["分管领导", "责任领导", "牵头领导"]
+        case .leaderEmail: return ["分管领导邮箱", "责任领导邮箱"]
+        case .deadline: return ["整改时限", "完成时限", "整改期限", "完成时间", "整改时间"]
+        case .checkpoints: return ["中期检查点", "阶段节点", "节点安排", "阶段性目标"]
+        case .acceptance: return ["验收标准", "整改目标"]
+        case .progress: return ["整改进展", "进展情况", "整改落实情况"]
+        case .status: return ["完成情况", "整改状态", "状态", "整改情况"]
+        case .completedOn: return ["完成日期", "实际完成时间", "实际完成日期"]
+        case .acceptedOn: return ["验收日期", "验收时间"]
+        case .closedOn: return ["销号日期", "销号情况", "销号时间"]
+        case .evidence: return ["佐证材料", "佐证资料"]
+        case .remarks: return ["备注"]
+        }
+    }
+
+    /// Fields that belong to the problem, not the task: merged over all of a
+    /// problem's rows in a workbook, and carried down in CSV where a
+    /// continuation row leaves them blank.
+    public var isProblemLevel: Bool {
+        switch self {
+        case .problemNumber, .problemCategory, .problemDescription, .leader, .leaderEmail: return true
+        default: return false
+        }
+    }
+
+    public var heading: String { aliases[0] }
+}

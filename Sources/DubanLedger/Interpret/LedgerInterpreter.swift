@@ -1,0 +1,280 @@
+public import DubanCore
+
+/// Turns the rows of one table into problems and tasks, with a diagnostic for
+/// every cell it could not understand. Rows are fed one at a time, so a
+/// million-row CSV is never held in memory as cells.
+///
+/// Nothing is dropped: a task with an unreadable deadline is kept (as
+/// `.unparsed`) and reported; a duplicated id is reported and the task kept
+/// under a row-qualified id.
+public struct LedgerInterpreter {
+    public let file: String
+    private let matcher: HeaderMatcher
+    private let deadlines: DeadlineParser
+    private let checkpoints: CheckpointParser
+    private let dates: DateText
+
+    private var header: HeaderMatcher.Header?
+    private var rowsSeen = 0
+    private var snapshot = LedgerSnapshot()
+    private var current: CurrentProblem?
+    private var problemIndex: [String: Int] = [:]
+    private var taskCount: [String: Int] = [:]
+    private var taskSources: [TaskID: SourceLocation] = [:]
+    private var derivedIDs = 0
+    private var closedWithoutDate = 0
+    // Deadline and status words repeat down a ledger; parse each text once.
+    private var deadlineMemo: [String: DeadlineParser.Parsed] = [:]
+
+    private struct CurrentProblem {
+        var number: String
+        var values: [LedgerField: Cell]
+    }
+
+    public init(file: String, matcher: HeaderMatcher, feedbackDate: LocalDate?) {
+        self.file = file
+        self.matcher = matcher
+        self.deadlines = DeadlineParser(reference: feedbackDate)
+        self.checkpoints = CheckpointParser(reference: feedbackDate)
+        self.dates = DateText(reference: feedbackDate)
+    }
+
+    private func at(_ row: Int, _ field: LedgerField? = nil) -> SourceLocation {
+        SourceLocation(file: file, row: row, column: field.flatMap { header?.columns[$0] }.map { $0 + 1 })
+    }
+
+    private mutating func report(_ severity: Diagnostic.Severity, _ row: Int, _ field: LedgerField?, _ message: String) {
+        snapshot.diagnostics.append(Diagnostic(severity, at(row, field), message))
+    }
+
+    public mutating func consume(_ row: TableRow) {
+        rowsSeen += 1
+        guard let header else {
+            if row.isBlank { return }
+            if let found = matcher.match(row, file: file) {
+                self.header = found
+                snapshot.diagnostics += found.diagnostics
+                checkColumns(found)
+            }
+            return
+        }
+        guard !row.isBlank else { return }
+        func cell(_ field: LedgerField) -> Cell {
+            guard let column = header.columns[field] else { return .empty }
+            return row[column]
+        }
+        // Excel shows a repeated header on each printed page; skip those.
+        if cell(.deadline).text == LedgerField.deadline.heading || matcher.field(for: cell(.measure).text) == .measure { return }
+
+        var values: [LedgerField: Cell] = [:]
+        for field in header.columns.keys {
+            let value = cell(field)
+            if case .invalid(let reason) = value {
+                report(.error, row.number, field, "\(field.heading): \(reason)")
+            }
+            if !value.isBlank { values[field] = value }
+        }
+
+        // Which problem is this row under? A new 序号 starts one; a blank 序号
+        // continues the one above (CSV from a merged sheet, or an unmerged copy).
+        let number = values[.problemNumber]?.text ?? ""
+        if !number.isEmpty, number != current?.number {
+            startProblem(number: number, values: values, row: row.number)
+        } else if number.isEmpty, header.columns[.problemNumber] == nil,
+                  let description = values[.problemDescription]?.text, description != current?.values[.problemDescription]?.text {
+            // No 序号 column at all: a new problem text starts a new problem.
+            startProblem(number: String((snapshot.problems.count) + 1), values: values, row: row.number)
+        } else if current == nil {
+            let generated = "R\(row.number)"
+            report(.warning, row.number, .problemNumber, "no 序号 for this row's problem; it is numbered \(generated) after its row")
+            startProblem(number: generated, values: values, row: row.number)
+        }
+        guard var problem = current else { return }
+        for (field, value) in problem.values where field.isProblemLevel && values[field] == nil {
+            values[field] = value
+        }
+        for field in LedgerField.allCases where field.isProblemLevel {
+            if let value = values[field], problem.values[field] == nil { problem.values[field] = value }
+        }
+        current = problem
+
+        let taskFields: [LedgerField] = [.taskID, .measure, .deadline, .department, .officer, .status]
+        guard taskFields.contains(where: { values[$0] != nil }) else { return }  // a problem-only row
+        addTask(values, problem: problem.number, row: row.number)
+    }
+
+    private mutating func startProblem(number: String, values: [LedgerField: Cell], row: Int) {
+        let problemValues = values.filter { $0.key.isProblemLevel }
+        current = CurrentProblem(number: number, values: problemValues)
+        if let index = problemIndex[number] {
+            report(.warning, row, .problemNumber,
+                   "problem \(number) appears again (first at row \(snapshot.problems[index].source.row ?? 0)); these tasks are added to it")
+            return
+        }
+        problemIndex[number] = snapshot.problems.count
+        snapshot.problems.append(Problem(
+            number: number,
+            category: values[.problemCategory]?.text ?? "",
+            description: values[.problemDescription]?.text ?? "",
+            source: at(row, .problemNumber)))
+    }
+
+    private mutating func addTask(_ values: [LedgerField: Cell], problem: String, row: Int) {
+        func text(_ field: LedgerField) -> String { values[field]?.text ?? "" }
+        let source = at(row)
+
+        // Identity: 任务编号, else problem number and position under it.
+        let position = (taskCount[problem] ?? 0) + 1
+        taskCount[problem] = position
+        var id: TaskID
+        let explicit = !text(.taskID).isEmpty
+        if explicit {
+            id = TaskID(text(.taskID))
+        } else {
+            id = TaskID("\(problem)-\(position)")
+            derivedIDs += 1
+            if header?.columns[.taskID] != nil {
+                report(.warning, row, .taskID, "no 任务编号; using \(id) from the problem number and position, which changes if rows are inserted above")
+            }
+        }
+        if let first = taskSources[id] {
+            let unique = TaskID("\(id.rawValue)@\(row)")
+            report(.error, row, explicit ? .taskID : .problemNumber,
+                   "task id \(id) is used twice (first at \(first)); this task is kept as \(unique) until the 任务编号 is fixed")
+            id = unique
+        }
+        taskSources[id] = source
+
+        // Deadline.
+        let deadlineCell = values[.deadline] ?? .empty
+        let parsed: DeadlineParser.Parsed
+        if case .text(let raw) = deadlineCell {
+            if let memo = deadlineMemo[raw] { parsed = memo } else {
+                parsed = deadlines.parse(raw)
+                if deadlineMemo.count < 100_000 { deadlineMemo[raw] = parsed }
+            }
+        } else {
+            parsed = deadlines.parse(deadlineCell)
+        }
+        if let problem = parsed.problem {
+            report(.error, row, .deadline, "整改时限: \(problem); the task is kept but gets no deadline mail until this is fixed")
+        } else if parsed.deadline == .missing, header?.columns[.deadline] != nil {
+            report(.error, row, .deadline, "整改时限 is empty; every task needs a deadline (or 立行立改 / 长期坚持)")
+        }
+
+        // Checkpoints: readable ones kept, each unreadable one reported.
+        let checkpointResult = checkpoints.parse(values[.checkpoints] ?? .empty)
+        for problem in checkpointResult.problems { report(.error, row, .checkpoints, "中期检查点: \(problem)") }
+
+        let completedOn = date(values[.completedOn], row: row, field: .completedOn)
+        let acceptedOn = date(values[.acceptedOn], row: row, field: .acceptedOn)
+        var closedOn: LocalDate?
+        var closedByWord = false
+        if let cell = values[.closedOn] {
+            // 销号情况 often holds a word (已销号) rather than a date.
+            if case .text(let raw) = cell, case .known(.closed) = StatusParser.parse(raw) {
+                closedByWord = true
+            } else {
+                closedOn = date(cell, row: row, field: .closedOn)
+            }
+        }
+
+        // Status: the word, else inferred from dates; an unknown word counts as in progress.
+        let statusText = text(.status)
+        var status: TaskStatus
+        switch StatusParser.parse(statusText) {
+        case .known(let s): status = s
+        case .unknown:
+            status = .inProgress
+            report(.warning, row, .status, "完成情况 \"\(statusText)\" is not a known status; counted as 整改中 (in progress). Known: 未整改, 整改中, 已完成, 待验收, 已验收, 已销号, 长期坚持")
+        case .empty:
+            if closedOn != nil || closedByWord { status = .closed }
+            else if acceptedOn != nil { status = .accepted }
+            else if completedOn != nil { status = .completed }
+            else if parsed.deadline == .ongoing { status = .ongoing }
+            else { status = .notStarted }
+        }
+        if status == .closed, closedOn == nil { closedWithoutDate += 1 }
+
+        let officerEmail = email(values[.officerEmail], row: row, field: .officerEmail)
+        let leaderEmail = email(values[.leaderEmail], row: row, field: .leaderEmail)
+        let officerName = text(.officer), leaderName = text(.leader)
+
+        snapshot.tasks.append(RectificationTask(
+            id: id, idIsExplicit: explicit, problemNumber: problem,
+            measure: text(.measure).isEmpty ? text(.problemDescription) : text(.measure),
+            department: text(.department),
+            officer: officerName.isEmpty ? nil : Contact(name: officerName, email: officerEmail),
+            leader: leaderName.isEmpty ? nil : Contact(name: leaderName, email: leaderEmail),
+            deadline: parsed.deadline, deadlineText: deadlineCell.text,
+            checkpoints: checkpointResult.checkpoints,
+            acceptanceCriterion: text(.acceptance), progress: text(.progress),
+            status: status, statusText: statusText,
+            completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
+            evidence: text(.evidence), remarks: text(.remarks), source: source))
+    }
+
+    private mutating func date(_ cell: Cell?, row: Int, field: LedgerField) -> LocalDate? {
+        guard let cell else { return nil }
+        switch cell {
+        case .date(let d): return d
+        case .text(let raw):
+            switch dates.parse(DeadlineParser.strip(raw)) {
+            case .date(let d): return d
+            case .invalid(let why): report(.error, row, field, "\(field.heading): \(why)")
+            case .notADate: report(.error, row, field, "\(field.heading): \"\(raw)\" is not a date; expected e.g. 2026-06-30")
+            }
+        case .invalid: break  // already reported
+        default: report(.error, row, field, "\(field.heading): \(cell.text) is not a date; expected e.g. 2026-06-30")
+        }
+        return nil
+    }
+
+    private mutating func email(_ cell: Cell?, row: Int, field: LedgerField) -> String? {
+        guard let raw = cell?.text, !raw.isEmpty else { return nil }
+        guard EmailAddress.isValid(raw) else {
+            report(.error, row, field, "\(field.heading): \"\(raw)\" is not a valid email address; the people directory is used instead")
+            return nil
+        }
+        return raw
+    }
+
+    private mutating func checkColumns(_ header: HeaderMatcher.Header) {
+        func missing(_ field: LedgerField) -> String {
+            "\(field.heading) (also accepted: \(field.aliases.dropFirst().joined(separator: "、")); or map your heading in [ledger.columns] \(field.rawValue))"
+        }
+        let row = header.row
+        if header.columns[.deadline] == nil {
+            snapshot.diagnostics.append(.error(SourceLocation(file: file, row: row), "no deadline column: expected \(missing(.deadline)); tasks are loaded without deadlines"))
+        }
+        if header.columns[.measure] == nil && header.columns[.problemDescription] == nil {
+            snapshot.diagnostics.append(.error(SourceLocation(file: file, row: row), "no task column: expected \(missing(.measure))"))
+        }
+        if header.columns[.officer] == nil && header.columns[.officerEmail] == nil {
+            snapshot.diagnostics.append(.warning(SourceLocation(file: file, row: row), "no officer column: expected \(missing(.officer)); reminders will go to the office"))
+        }
+        if header.columns[.taskID] == nil {
+            snapshot.diagnostics.append(.warning(SourceLocation(file: file, row: row), "no 任务编号 column: task ids are derived from 序号 and position, so inserting a row renumbers the tasks below it (and their reminders); an explicit 任务编号 column is safer"))
+        }
+    }
+
+    /// Ends the table and returns what was read.
+    public mutating func finish() -> LedgerSnapshot {
+        if header == nil {
+            let message = rowsSeen == 0
+                ? "the sheet is empty"
+                : "no header row found in the first rows; expected headings such as 序号, 整改措施, 责任部门, 责任人, 整改时限 (other headings can be mapped in [ledger.columns])"
+            snapshot.diagnostics.append(.error(SourceLocation(file: file), message))
+        } else if snapshot.tasks.isEmpty {
+            snapshot.diagnostics.append(.warning(SourceLocation(file: file), "the header was found but no task rows follow it"))
+        }
+        if closedWithoutDate > 0 {
+            snapshot.diagnostics.append(.warning(SourceLocation(file: file), "\(closedWithoutDate) closed task(s) have no 销号日期, so their 回头看 look-back cannot be scheduled"))
+        }
+        let withTasks = Set(snapshot.tasks.map(\.problemNumber))
+        for problem in snapshot.problems where !withTasks.contains(problem.number) {
+            snapshot.diagnostics.append(.warning(problem.source, "problem \(problem.number) has no task rows"))
+        }
+        return snapshot
+    }
+}

@@ -1,0 +1,158 @@
+public import DubanCore
+public import Foundation
+import TOMLKit
+
+/// Reads the people directory: who is who, and their addresses.
+///
+/// CSV with headings 姓名, 部门, 邮箱, 上级 (or name, department, email,
+/// leader), or TOML with one `[[person]]` table each. Problems are reported
+/// per row; every readable person is kept.
+public enum PeopleDirectoryReader {
+    static let headings: [String: String] = [
+        "姓名": "name", "name": "name", "部门": "department", "单位": "department", "department": "department",
+        "邮箱": "email", "电子邮箱": "email", "email": "email", "上级": "leader", "分管领导": "leader", "leader": "leader",
+    ]
+
+    public static func read(_ url: URL) -> (PeopleDirectory, [Diagnostic]) {
+        let file = url.path
+        do {
+            switch url.pathExtension.lowercased() {
+            case "toml": return try readTOML(url)
+            case "csv": return try readCSV(url)
+            default:
+                return (PeopleDirectory(), [.error(SourceLocation(file: file), "the people directory must be a .csv or .toml file")])
+            }
+        } catch let error as TableReadError {
+            return (PeopleDirectory(), [.error(error.location, error.message)])
+        } catch {
+            return (PeopleDirectory(), [.error(SourceLocation(file: file), "cannot read the people directory: \(error)")])
+        }
+    }
+
+    static func readCSV(_ url: URL) throws -> (PeopleDirectory, [Diagnostic]) {
+        let file = url.path
+        var directory = PeopleDirectory()
+        var columns: [String: Int]?
+        var diagnostics = try CSVReader().read(url, sheet: nil) { row in
+            guard let map = columns else {
+                var found: [String: Int] = [:]
+                for (index, cell) in row.cells.enumerated() {
+                    if let key = headings[cell.text.lowercased()], found[key] == nil { found[key] = index }
+                }
+                columns = found
+                return
+            }
+            func value(_ key: String) -> String { map[key].map { row[$0].text } ?? "" }
+            directory.add(Person(
+                name: value("name"), department: value("department"),
+                email: value("email").isEmpty ? nil : value("email"),
+                leader: value("leader").isEmpty ? nil : value("leader"),
+                source: SourceLocation(file: file, row: row.number, column: (map["name"] ?? 0) + 1)))
+        }
+        if columns?["name"] == nil {
+            diagnostics.append(.error(SourceLocation(file: file, row: 1), "the people directory needs a 姓名 (name) column; found none"))
+            return (PeopleDirectory(), diagnostics)
+        }
+        return validate(directory, diagnostics, emailColumn: columns?["email"].map { $0 + 1 })
+    }
+
+    static func readTOML(_ url: URL) throws -> (PeopleDirectory, [Diagnostic]) {
+        let file = url.path
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            return (PeopleDirectory(), [.error(SourceLocation(file: file, row: error.source.begin.line, column: error.source.begin.column), error.description)])
+        }
+        var diagnostics: [Diagnostic] = []
+        var directory = PeopleDirectory()
+        for key in table.keys where key != "person" {
+            diagnostics.append(.error(SourceLocation(file: file), "unknown key '\(key)'; the people directory holds [[person]] tables"))
+        }
+        guard let array = table["person"]?.array else {
+            if table["person"] != nil { diagnostics.append(.error(SourceLocation(file: file), "'person' must be an array of tables: [[person]]")) }
+            return (directory, diagnostics)
+        }
+        for (index, value) in array.enumerated() {
+            let at = SourceLocation(file: file, row: ConfigLines.line(ofArrayTable: "person", index: index, in: text))
+            guard let person = value.table else {
+                diagnostics.append(.error(at, "person #\(index + 1) is not a table")); continue
+            }
+            var fields: [String: String] = [:]
+            for key in person.keys {
+                guard ["name", "department", "email", "leader"].contains(key) else {
+                    diagnostics.append(.error(at, "person #\(index + 1): unknown key '\(key)'; expected name, department, email, leader")); continue
+                }
+                guard let string = person[key]?.string else {
+                    diagnostics.append(.error(at, "person #\(index + 1): '\(key)' must be a string")); continue
+                }
+                fields[key] = string
+            }
+            directory.add(Person(name: fields["name"] ?? "", department: fields["department"] ?? "",
+                                 email: fields["email"], leader: fields["leader"], source: at))
+        }
+        return validate(directory, diagnostics, emailColumn: nil)
+    }
+
+    /// Every person needs a name; an address, if given, must be valid.
+    static func validate(_ directory: PeopleDirectory, _ diagnostics: [Diagnostic], emailColumn: Int?) -> (PeopleDirectory, [Diagnostic]) {
+        var diagnostics = diagnostics
+        var clean = PeopleDirectory()
+        for var person in directory.people {
+            if person.name.isEmpty {
+                diagnostics.append(.error(person.source, "a person without a name; the row is ignored"))
+                continue
+            }
+            if let email = person.email, !EmailAddress.isValid(email) {
+                var at = person.source
+                at.column = emailColumn
+                diagnostics.append(.error(at, "\(person.name): \"\(email)\" is not a valid email address"))
+                person.email = nil
+            }
+            if person.email == nil {
+                diagnostics.append(.warning(person.source, "\(person.name) has no email address; their mail goes to the office"))
+            }
+            clean.add(person)
+        }
+        return (clean, diagnostics)
+    }
+}
+
+/// Finds line numbers in TOML text, since TOMLKit reports positions only for
+/// syntax errors. Good enough to point an operator at the right table.
+public enum ConfigLines {
+    /// The line of the `index`-th `[[name]]` header, 1-based.
+    public static func line(ofArrayTable name: String, index: Int, in text: String) -> Int? {
+        var seen = -1
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.trimmingWhitespace() == "[[\(name)]]" {
+                seen += 1
+                if seen == index { return number + 1 }
+            }
+        }
+        return nil
+    }
+}
+
+extension ConfigLines {
+    /// The line of `key = …` inside `[table]` (dotted, e.g. `ledger.columns`),
+    /// or of the table header itself when `key` is nil. Top-level keys use an
+    /// empty table name.
+    public static func line(ofKey key: String?, inTable table: String, in text: String) -> Int? {
+        var inTable = table.isEmpty
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingWhitespace()
+            if line.hasPrefix("[") {
+                let name = line.trimmingCharacters(in: ["[", "]"]).split(separator: "#").first.map { $0.trimmingWhitespace() } ?? ""
+                inTable = name.replacingOccurrences(of: "\"", with: "") == table
+                if inTable, key == nil { return number + 1 }
+                continue
+            }
+            guard inTable, let key, let equals = line.firstIndex(of: "=") else { continue }
+            let name = line[..<equals].trimmingWhitespace().replacingOccurrences(of: "\"", with: "")
+            if name == key { return number + 1 }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+public import DubanCore
+
+/// One cell of a ledger table, typed as the file stored it.
+///
+/// CSV only ever yields `.text`; .xlsx also yields numbers, dates (numbers in
+/// a date-formatted cell), booleans, and Excel's error values.
+public enum Cell: Hashable, Sendable {
+    case empty
+    case text(String)
+    case number(Double)
+    case date(LocalDate)
+    case bool(Bool)
+    /// An Excel error value such as `#N/A` or `#REF!`.
+    case excelError(String)
+    /// The file itself is inconsistent here (a shared-string index past the
+    /// end, an impossible date). The reason is reported if the cell is used.
+    case invalid(String)
+
+    /// The cell as a person would read it on screen, trimmed.
+    public var text: String {
+        switch self {
+        case .empty: return ""
+        case .text(let s): return s.trimmingWhitespace()
+        case .number(let n): return Cell.format(n)
+        case .date(let d): return d.description
+        case .bool(let b): return b ? "TRUE" : "FALSE"
+        case .excelError(let e): return e
+        case .invalid: return ""
+        }
+    }
+
+    public var isBlank: Bool {
+        switch self {
+        case .empty: return true
+        case .text(let s): return s.allSatisfy(\.isWhitespace)
+        default: return false
+        }
+    }
+
+    /// Integral numbers print without a fraction: a 序号 of 1 is "1", not "1.0".
+    static func format(_ n: Double) -> String {
+        if n.isFinite, n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+        return String(n)
+    }
+}
+
+/// One row as read from the file: its 1-based number as the spreadsheet shows
+/// it, and its cells from column A (index 0) on.
+public struct TableRow: Sendable {
+    public var number: Int
+    public var cells: [Cell]
+
+    public init(number: Int, cells: [Cell]) {
+        self.number = number
+        self.cells = cells
+    }
+
+    public subscript(column: Int) -> Cell {
+        column < cells.count ? cells[column] : .empty
+    }
+
+    public var isBlank: Bool { cells.allSatisfy(\.isBlank) }
+}
+
+extension StringProtocol {
+    /// Trims Unicode whitespace including the ideographic space (U+3000) that
+    /// Chinese ledgers use for indentation.
+    func trimmingWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[first...last])
+    }
+}

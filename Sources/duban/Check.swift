@@ -1,0 +1,43 @@
+import ArgumentParser
+import DubanConfig
+import DubanCore
+import DubanLedger
+import Foundation
+
+/// `duban check`: load configuration, people and ledgers, and report.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the configuration, people directory and ledgers, and report what Duban understood.",
+        discussion: """
+            Prints a summary and every diagnostic as file:row:column: error|warning: message. \
+            Exits 0 when clean or with warnings only, 1 when the data has errors, 2 when the \
+            configuration is unusable.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.load(from: URL(fileURLWithPath: global.config))
+        } catch {
+            printErr(error.description)
+            printErr("duban: the configuration \(global.config) is unusable")
+            throw ExitStatus.configurationUnusable
+        }
+        let report = CheckReport.make(configuration)
+        switch format {
+        case .text: print(report.text, terminator: "")
+        case .json: print(report.json)
+        }
+        if report.diagnostics.errorCount > 0 { throw ExitStatus.dataErrors }
+    }
+}
+
+func printErr(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Runs the real `duban` binary, as an operator or a script would.
+struct DubanProcess {
+    static var binary: URL {
+        // The test bundle and the executable are built into the same folder.
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("duban").path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("duban")
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite struct CheckCommandTests {
+    let example = DubanProcess.repository.appendingPathComponent("config/duban.toml").path
+
+    @Test func exampleConfigurationChecksCleanly() throws {
+        let result = try DubanProcess.run(["check", "--config", example])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("3 problems, 7 tasks"))
+        #expect(result.stdout.contains("0 error(s)"))
+    }
+
+    @Test func jsonIsMachineReadable() throws {
+        let result = try DubanProcess.run(["check", "--config", example, "--format", "json"])
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let summary = try #require(json["summary"] as? [String: Any])
+        #expect(summary["tasks"] as? Int == 7)
+        #expect((summary["byStatus"] as? [String: Int])?["closed"] == 1)
+        #expect(json["errors"] as? Int == 0)
+        let diagnostics = try #require(json["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.contains { ($0["message"] as? String)?.contains("孙丽") == true && $0["row"] as? Int == 10 })
+    }
+
+    @Test func dataErrorsExitOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bad = DubanProcess.repository.appendingPathComponent("Tests/DubanLedgerTests/Fixtures/bad.csv").path
+        try """
+            [organization]
+            name = "XX"
+            [programme]
+            name = "P"
+            [ledger]
+            paths = ["\(bad)"]
+            """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
+        let result = try DubanProcess.run(["check", "--config", folder.appendingPathComponent("duban.toml").path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("bad.csv:3:9: error: 整改时限"))
+        #expect(result.stdout.contains("5 error(s)"))
+    }
+
+    @Test func unusableConfigurationExitsTwo() throws {
+        let result = try DubanProcess.run(["check", "--config", "/nonexistent/duban.toml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/nonexistent/duban.toml"))
+    }
+
+    @Test func helpListsCheck() throws {
+        let result = try DubanProcess.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("check"))
+    }
+}

@@ -1,0 +1,122 @@
+import DubanConfig
+import DubanCore
+import DubanLedger
+import Foundation
+import Testing
+
+@Suite struct ConfigurationTests {
+    let file = URL(fileURLWithPath: "/etc/duban/duban.toml")
+
+    let minimal = """
+        [organization]
+        name = "XX单位"
+
+        [programme]
+        name = "整改"
+
+        [ledger]
+        paths = "ledger.xlsx"
+        """
+
+    func errors(_ text: String) -> [Diagnostic] {
+        do {
+            _ = try Configuration.parse(text, file: file)
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    @Test func defaultsAndRelativePaths() throws {
+        let config = try Configuration.parse(minimal, file: file)
+        #expect(config.organization.timeZone.identifier == "Asia/Shanghai")
+        #expect(config.organization.locale == "zh-CN")
+        #expect(config.programme.feedbackDate == nil)
+        #expect(config.ledger.paths == [URL(fileURLWithPath: "/etc/duban/ledger.xlsx")])
+        #expect(config.ledger.sheet == nil)
+        #expect(config.people.file == nil)
+    }
+
+    @Test func theShippedExampleIsValidAndPointsAtRealFiles() throws {
+        let example = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("config/duban.toml")
+        let config = try Configuration.load(from: example)
+        #expect(config.programme.feedbackDate == LocalDate(year: 2026, month: 3, day: 15))
+        for url in config.ledger.paths + [config.people.file!] {
+            #expect(FileManager.default.fileExists(atPath: url.path), "\(url.path)")
+        }
+    }
+
+    @Test func fullForm() throws {
+        let config = try Configuration.parse("""
+            [organization]
+            name = "XX单位"
+            timezone = "Europe/Berlin"
+            locale = "en"
+            [programme]
+            name = "整改"
+            feedback_date = 2026-03-15
+            [ledger]
+            paths = ["/srv/a.xlsx", "b.csv"]
+            sheet = "台账"
+            [ledger.columns]
+            deadline = "计划完成时间"
+            officer = ["联系人", "具体负责人"]
+            [people]
+            file = "people.toml"
+            """, file: file)
+        #expect(config.organization.timeZone.identifier == "Europe/Berlin")
+        #expect(config.programme.feedbackDate == LocalDate(year: 2026, month: 3, day: 15))
+        #expect(config.ledger.paths.map(\.path) == ["/srv/a.xlsx", "/etc/duban/b.csv"])
+        #expect(config.ledger.columns[.deadline] == ["计划完成时间"])
+        #expect(config.ledger.columns[.officer] == ["联系人", "具体负责人"])
+        #expect(config.people.file?.path == "/etc/duban/people.toml")
+    }
+
+    @Test func unknownKeyNamesTheKeyAndItsLine() {
+        let found = errors(minimal + "\nsheeet = \"台账\"\n")
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("ledger.sheeet: unknown key") == true)
+        #expect(found.first?.location.row == 9)
+    }
+
+    @Test func unknownSectionAndUnknownColumnField() {
+        let found = errors(minimal + "\n[ledger.columns]\ndeadlin = \"x\"\n[smtp]\nhost = \"a\"\n")
+        #expect(found.contains { $0.message.hasPrefix("ledger.columns.deadlin: unknown field") && $0.location.row == 10 })
+        #expect(found.contains { $0.message.hasPrefix("smtp: unknown key") && $0.location.row == 11 })
+    }
+
+    @Test func wrongTypesAndMissingRequiredKeys() {
+        let found = errors("""
+            [organization]
+            timezone = "Mars/Olympus"
+            [programme]
+            name = 42
+            feedback_date = "March"
+            [ledger]
+            paths = [1, 2]
+            """)
+        let messages = found.map(\.message)
+        #expect(messages.contains("organization: missing required key 'name'"))
+        #expect(messages.contains { $0.hasPrefix("organization.timezone: unknown time zone 'Mars/Olympus'") })
+        #expect(messages.contains("programme.name: must be a string"))
+        #expect(messages.contains("programme.feedback_date: must be a date such as 2026-03-15"))
+        #expect(messages.contains { $0.hasPrefix("ledger.paths: must be a string or an array of strings") })
+        #expect(found.first { $0.message.hasPrefix("programme.name") }?.location.row == 4)
+    }
+
+    @Test func missingSectionAndSyntaxError() {
+        #expect(errors("[organization]\nname = \"x\"\n").map(\.message).contains("[programme]: missing required section"))
+        let syntax = errors("[organization\nname = 1")
+        #expect(syntax.count == 1)
+        #expect(syntax.first?.location.row == 1)
+        #expect(syntax.first?.message.hasPrefix("TOML syntax") == true)
+    }
+
+    @Test func unreadableFile() {
+        #expect { try Configuration.load(from: URL(fileURLWithPath: "/nonexistent/duban.toml")) } throws: { error in
+            (error as? ConfigurationError)?.description.contains("/nonexistent/duban.toml") == true
+        }
+    }
+}
