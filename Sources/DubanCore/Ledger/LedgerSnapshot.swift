@@ -16,6 +16,10 @@ public struct LedgerSnapshot: Sendable {
     /// repeated id is reported, and the task is kept under an id qualified by
     /// its file and row rather than dropped.
     public mutating func merge(_ other: LedgerSnapshot) {
+        if tasks.isEmpty && problems.isEmpty && diagnostics.isEmpty {
+            self = other  // the common single-ledger case: nothing to check against
+            return
+        }
         var seen = Dictionary(tasks.map { ($0.id, $0.source) }, uniquingKeysWith: { first, _ in first })
         problems += other.problems
         diagnostics += other.diagnostics

@@ -41,6 +41,8 @@ public struct HeaderMatcher: Sendable {
         public var row: Int
         /// Field → zero-based column.
         public var columns: [LedgerField: Int]
+        /// The header row's cells as text, to recognise the header repeated below.
+        public var texts: [String]
         public var diagnostics: [Diagnostic]
     }
 
@@ -65,6 +67,6 @@ public struct HeaderMatcher: Sendable {
             columns[field] = index
         }
         guard columns.count >= 3 else { return nil }
-        return Header(row: row.number, columns: columns, diagnostics: diagnostics)
+        return Header(row: row.number, columns: columns, texts: row.cells.map(\.text), diagnostics: diagnostics)
     }
 }

@@ -15,6 +15,9 @@ public struct LedgerInterpreter {
     private let dates: DateText
 
     private var header: HeaderMatcher.Header?
+    /// The header's columns, as an array-backed map and as a list in column order.
+    private var columnOf = FieldMap<Int>()
+    private var mapped: [(field: LedgerField, column: Int)] = []
     private var rowsSeen = 0
     private var snapshot = LedgerSnapshot()
     private var current: CurrentProblem?
@@ -25,10 +28,13 @@ public struct LedgerInterpreter {
     private var closedWithoutDate = 0
     // Deadline and status words repeat down a ledger; parse each text once.
     private var deadlineMemo: [String: DeadlineParser.Parsed] = [:]
+    private var statusMemo: [String: StatusParser.Parsed] = [:]
+    private var dateMemo: [String: DateText.Result] = [:]
+    private var checkpointMemo: [String: CheckpointParser.Parsed] = [:]
 
     private struct CurrentProblem {
         var number: String
-        var values: [LedgerField: Cell]
+        var values: FieldMap<Cell>
     }
 
     public init(file: String, matcher: HeaderMatcher, feedbackDate: LocalDate?) {
@@ -40,7 +46,7 @@ public struct LedgerInterpreter {
     }
 
     private func at(_ row: Int, _ field: LedgerField? = nil) -> SourceLocation {
-        SourceLocation(file: file, row: row, column: field.flatMap { header?.columns[$0] }.map { $0 + 1 })
+        SourceLocation(file: file, row: row, column: field.flatMap { columnOf[$0] }.map { $0 + 1 })
     }
 
     private mutating func report(_ severity: Diagnostic.Severity, _ row: Int, _ field: LedgerField?, _ message: String) {
@@ -53,22 +59,22 @@ public struct LedgerInterpreter {
             if row.isBlank { return }
             if let found = matcher.match(row, file: file) {
                 self.header = found
+                for (field, column) in found.columns.sorted(by: { $0.value < $1.value }) {
+                    columnOf[field] = column
+                    mapped.append((field, column))
+                }
                 snapshot.diagnostics += found.diagnostics
                 checkColumns(found)
             }
             return
         }
         guard !row.isBlank else { return }
-        func cell(_ field: LedgerField) -> Cell {
-            guard let column = header.columns[field] else { return .empty }
-            return row[column]
-        }
-        // Excel shows a repeated header on each printed page; skip those.
-        if cell(.deadline).text == LedgerField.deadline.heading || matcher.field(for: cell(.measure).text) == .measure { return }
+        // A header repeated further down (printed pages, pasted blocks) is not a task.
+        if row.cells.count == header.texts.count, row.cells.map(\.text) == header.texts { return }
 
-        var values: [LedgerField: Cell] = [:]
-        for field in header.columns.keys {
-            let value = cell(field)
+        var values = FieldMap<Cell>()
+        for (field, column) in mapped {
+            let value = row[column]
             if case .invalid(let reason) = value {
                 report(.error, row.number, field, "\(field.heading): \(reason)")
             }
@@ -80,7 +86,7 @@ public struct LedgerInterpreter {
         let number = values[.problemNumber]?.text ?? ""
         if !number.isEmpty, number != current?.number {
             startProblem(number: number, values: values, row: row.number)
-        } else if number.isEmpty, header.columns[.problemNumber] == nil,
+        } else if number.isEmpty, columnOf[.problemNumber] == nil,
                   let description = values[.problemDescription]?.text, description != current?.values[.problemDescription]?.text {
             // No 序号 column at all: a new problem text starts a new problem.
             startProblem(number: String((snapshot.problems.count) + 1), values: values, row: row.number)
@@ -90,11 +96,12 @@ public struct LedgerInterpreter {
             startProblem(number: generated, values: values, row: row.number)
         }
         guard var problem = current else { return }
-        for (field, value) in problem.values where field.isProblemLevel && values[field] == nil {
-            values[field] = value
-        }
-        for field in LedgerField.allCases where field.isProblemLevel {
-            if let value = values[field], problem.values[field] == nil { problem.values[field] = value }
+        for field in LedgerField.problemLevel {
+            if values[field] == nil {
+                values[field] = problem.values[field]
+            } else if problem.values[field] == nil {
+                problem.values[field] = values[field]
+            }
         }
         current = problem
 
@@ -103,8 +110,9 @@ public struct LedgerInterpreter {
         addTask(values, problem: problem.number, row: row.number)
     }
 
-    private mutating func startProblem(number: String, values: [LedgerField: Cell], row: Int) {
-        let problemValues = values.filter { $0.key.isProblemLevel }
+    private mutating func startProblem(number: String, values: FieldMap<Cell>, row: Int) {
+        var problemValues = FieldMap<Cell>()
+        for field in LedgerField.problemLevel { problemValues[field] = values[field] }
         current = CurrentProblem(number: number, values: problemValues)
         if let index = problemIndex[number] {
             report(.warning, row, .problemNumber,
@@ -119,7 +127,7 @@ public struct LedgerInterpreter {
             source: at(row, .problemNumber)))
     }
 
-    private mutating func addTask(_ values: [LedgerField: Cell], problem: String, row: Int) {
+    private mutating func addTask(_ values: FieldMap<Cell>, problem: String, row: Int) {
         func text(_ field: LedgerField) -> String { values[field]?.text ?? "" }
         let source = at(row)
 
@@ -133,7 +141,7 @@ public struct LedgerInterpreter {
         } else {
             id = TaskID("\(problem)-\(position)")
             derivedIDs += 1
-            if header?.columns[.taskID] != nil {
+            if columnOf[.taskID] != nil {
                 report(.warning, row, .taskID, "no 任务编号; using \(id) from the problem number and position, which changes if rows are inserted above")
             }
         }
@@ -158,12 +166,19 @@ public struct LedgerInterpreter {
         }
         if let problem = parsed.problem {
             report(.error, row, .deadline, "整改时限: \(problem); the task is kept but gets no deadline mail until this is fixed")
-        } else if parsed.deadline == .missing, header?.columns[.deadline] != nil {
+        } else if parsed.deadline == .missing, columnOf[.deadline] != nil {
             report(.error, row, .deadline, "整改时限 is empty; every task needs a deadline (or 立行立改 / 长期坚持)")
         }
 
         // Checkpoints: readable ones kept, each unreadable one reported.
-        let checkpointResult = checkpoints.parse(values[.checkpoints] ?? .empty)
+        let checkpointCell = values[.checkpoints] ?? .empty
+        let checkpointResult: CheckpointParser.Parsed
+        if case .text(let raw) = checkpointCell, let memo = checkpointMemo[raw] {
+            checkpointResult = memo
+        } else {
+            checkpointResult = checkpoints.parse(checkpointCell)
+            if case .text(let raw) = checkpointCell, checkpointMemo.count < 100_000 { checkpointMemo[raw] = checkpointResult }
+        }
         for problem in checkpointResult.problems { report(.error, row, .checkpoints, "中期检查点: \(problem)") }
 
         let completedOn = date(values[.completedOn], row: row, field: .completedOn)
@@ -172,7 +187,8 @@ public struct LedgerInterpreter {
         var closedByWord = false
         if let cell = values[.closedOn] {
             // 销号情况 often holds a word (已销号) rather than a date.
-            if case .text(let raw) = cell, case .known(.closed) = StatusParser.parse(raw) {
+            if case .text(let raw) = cell, case .notADate = dates.parse(DeadlineParser.strip(raw)),
+               case .known(.closed) = StatusParser.parse(raw) {
                 closedByWord = true
             } else {
                 closedOn = date(cell, row: row, field: .closedOn)
@@ -182,7 +198,12 @@ public struct LedgerInterpreter {
         // Status: the word, else inferred from dates; an unknown word counts as in progress.
         let statusText = text(.status)
         var status: TaskStatus
-        switch StatusParser.parse(statusText) {
+        let statusWord: StatusParser.Parsed
+        if let memo = statusMemo[statusText] { statusWord = memo } else {
+            statusWord = StatusParser.parse(statusText)
+            if statusMemo.count < 10_000 { statusMemo[statusText] = statusWord }
+        }
+        switch statusWord {
         case .known(let s): status = s
         case .unknown:
             status = .inProgress
@@ -219,7 +240,12 @@ public struct LedgerInterpreter {
         switch cell {
         case .date(let d): return d
         case .text(let raw):
-            switch dates.parse(DeadlineParser.strip(raw)) {
+            let result: DateText.Result
+            if let memo = dateMemo[raw] { result = memo } else {
+                result = dates.parse(DeadlineParser.strip(raw))
+                if dateMemo.count < 100_000 { dateMemo[raw] = result }
+            }
+            switch result {
             case .date(let d): return d
             case .invalid(let why): report(.error, row, field, "\(field.heading): \(why)")
             case .notADate: report(.error, row, field, "\(field.heading): \"\(raw)\" is not a date; expected e.g. 2026-06-30")

@@ -32,7 +32,7 @@ public enum Cell: Hashable, Sendable {
     public var isBlank: Bool {
         switch self {
         case .empty: return true
-        case .text(let s): return s.allSatisfy(\.isWhitespace)
+        case .text(let s): return s.unicodeScalars.allSatisfy(\.isSpace)
         default: return false
         }
     }
@@ -64,10 +64,26 @@ public struct TableRow: Sendable {
 
 extension StringProtocol {
     /// Trims Unicode whitespace including the ideographic space (U+3000) that
-    /// Chinese ledgers use for indentation.
+    /// Chinese ledgers use for indentation. Looks at scalars, not Characters:
+    /// this runs on every cell of a million-row ledger, and grapheme breaking
+    /// would dominate the read.
     func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = lastIndex(where: { !$0.isWhitespace })!
-        return String(self[first...last])
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        if !first.isSpace && !last.isSpace { return String(self) }
+        guard let start = scalars.firstIndex(where: { !$0.isSpace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.isSpace })!
+        return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+}
+
+extension Unicode.Scalar {
+    /// Unicode's White_Space property, spelled out: the property lookup is a
+    /// table search, and this is asked for every cell's first and last scalar.
+    var isSpace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
     }
 }

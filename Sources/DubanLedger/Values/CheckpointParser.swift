@@ -46,6 +46,11 @@ public struct CheckpointParser: Sendable {
     private func parseItem(_ item: String) -> Checkpoint? {
         let folded = item.foldingFullWidth()
         let separators: Set<Character> = [" ", ":", "：", "\t", "，", ","]
+        // The usual shape, `date label`: try the text before the first separator.
+        if let cut = folded.firstIndex(where: { separators.contains($0) }),
+           case .date(let date) = dates.parse(DeadlineParser.strip(String(folded[..<cut]))) {
+            return Checkpoint(date: date, label: String(folded[cut...]).trimmingCharacters(in: separators))
+        }
         // Date first: the longest prefix that parses as a date.
         let chars = Array(folded)
         for end in stride(from: chars.count, through: 1, by: -1) {

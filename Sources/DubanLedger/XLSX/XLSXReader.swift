@@ -1,8 +1,5 @@
 public import DubanCore
 public import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads one sheet of an .xlsx workbook (Office Open XML, ECMA-376):
 /// workbook → relationships → shared strings and styles → the sheet.
@@ -23,9 +20,9 @@ public struct XLSXReader: TableReader {
             throw TableReadError(at, "not an Excel workbook (no xl/workbook.xml inside the zip)")
         }
         let workbookPath = "xl/workbook.xml"
-        guard let workbook = ElementCollector.collect(try package.data(workbookPath), wanted: ["sheet", "workbookPr"]) else {
-            throw damaged("\(workbookPath) is not well-formed XML")
-        }
+        let workbook: [ElementCollector.Element]
+        do { workbook = try ElementCollector.collect(try package.data(workbookPath), wanted: ["sheet", "workbookPr"]) }
+        catch let error as XMLScanner.Failure { throw damaged("\(workbookPath): \(error)") }
         let dateSystem: ExcelDateSystem =
             workbook.first { $0.name == "workbookPr" }.map { ["1", "true"].contains($0.attributes["date1904"] ?? "") } == true
             ? .from1904 : .from1900
@@ -34,9 +31,9 @@ public struct XLSXReader: TableReader {
         var targets: [String: String] = [:]      // relationship id → part path
         var typedTargets: [String: String] = [:] // "sharedStrings"/"styles" → part path
         if package.contains(relsPath) {
-            guard let rels = ElementCollector.collect(try package.data(relsPath), wanted: ["Relationship"]) else {
-                throw damaged("\(relsPath) is not well-formed XML")
-            }
+            let rels: [ElementCollector.Element]
+            do { rels = try ElementCollector.collect(try package.data(relsPath), wanted: ["Relationship"]) }
+            catch let error as XMLScanner.Failure { throw damaged("\(relsPath): \(error)") }
             for rel in rels {
                 guard let id = rel.attributes["Id"], let target = rel.attributes["Target"] else { continue }
                 let path = XLSXPackage.resolve(target: target, relativeTo: "xl")
@@ -66,37 +63,31 @@ public struct XLSXReader: TableReader {
         var sharedStrings: [String] = []
         let sharedStringsPath = typedTargets["sharedStrings"] ?? "xl/sharedStrings.xml"
         if package.contains(sharedStringsPath) {
-            guard let strings = SharedStringsParser.parse(try package.data(sharedStringsPath)) else {
-                throw damaged("\(sharedStringsPath) is not well-formed XML")
-            }
-            sharedStrings = strings
+            do { sharedStrings = try SharedStringsParser.parse(try package.data(sharedStringsPath)) }
+            catch let error as XMLScanner.Failure { throw damaged("\(sharedStringsPath): \(error)") }
         }
 
         var dateStyles = Set<Int>()
         let stylesPath = typedTargets["styles"] ?? "xl/styles.xml"
         if package.contains(stylesPath) {
-            guard let styles = ElementCollector.collect(try package.data(stylesPath), wanted: ["numFmt", "cellXfs", "xf", "cellStyleXfs"]) else {
-                throw damaged("\(stylesPath) is not well-formed XML")
-            }
-            dateStyles = Self.dateStyleIndices(styles)
+            do { dateStyles = Self.dateStyleIndices(try ElementCollector.collect(try package.data(stylesPath), wanted: ["numFmt", "cellXfs", "xf", "cellStyleXfs"])) }
+            catch let error as XMLScanner.Failure { throw damaged("\(stylesPath): \(error)") }
         }
 
         let parser = WorksheetParser(context: .init(sharedStrings: sharedStrings, dateStyles: dateStyles, dateSystem: dateSystem))
-        let xml = XMLParser(data: try package.data(sheetPath))
-        xml.delegate = parser
+        let sheetResult = parser.parse(try package.data(sheetPath))
         var diagnostics: [Diagnostic] = []
-        if !xml.parse() {
+        if let failure = sheetResult.failure {
             // Keep what was read before the break: the rows already seen are
             // good, and the error names the line of the XML where it stopped.
-            let reason = xml.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
-            diagnostics.append(.error(at, "sheet \"\(sheetName)\" is damaged (XML error at line \(xml.lineNumber): \(reason)); rows after that point are missing"))
+            diagnostics.append(.error(at, "sheet \"\(sheetName)\" is damaged (\(failure)); rows after that point are missing"))
         }
-        for (ref, message) in parser.problems {
+        for (ref, message) in sheetResult.problems {
             diagnostics.append(.error(SourceLocation(file: file, row: ref?.row, column: ref.map { $0.column + 1 }), message))
         }
 
-        var rows = parser.rows
-        Self.fillMerges(parser.merges, into: &rows)
+        var rows = sheetResult.rows
+        Self.fillMerges(sheetResult.merges, into: &rows)
         for number in rows.keys.sorted() {
             try body(TableRow(number: number, cells: rows[number]!))
         }
