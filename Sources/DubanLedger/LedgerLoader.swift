@@ -55,28 +55,36 @@ public struct PeopleResolver: Sendable {
     }
 
     public func resolve(_ snapshot: inout LedgerSnapshot) {
-        struct Trouble { var first: SourceLocation; var role: String; var tasks: Int; var why: String }
-        var troubles: [String: Trouble] = [:]
-        var order: [String] = []
+        struct Trouble { var first: SourceLocation; var role: String; var name: String; var tasks: Int; var why: String }
+        struct TroubleKey: Hashable { var role: String; var name: ByteKey; var department: ByteKey }
+        var troubles: [Trouble] = []
+        var troubleIndex: [TroubleKey: Int] = [:]
+        // The same few hundred names recur on every row: resolve each once.
+        var cache: [TroubleKey: Contact] = [:]
 
         func resolve(_ contact: Contact?, department: String, role: String, at source: SourceLocation) -> Contact? {
             guard var contact else { return nil }
             if contact.email != nil { return contact }
+            let key = TroubleKey(role: role, name: ByteKey(contact.name), department: ByteKey(department))
+            if let known = cache[key] {
+                if let index = troubleIndex[key] { troubles[index].tasks += 1 }
+                return known
+            }
+            defer { cache[key] = contact }
             switch directory.lookup(name: contact.name, department: department) {
             case .found(let person):
                 contact.email = person.email
-                if person.email == nil { note(contact.name, role, source, "has no email address in the people directory") }
+                if person.email == nil { note(key, source, "has no email address in the people directory") }
             case .unknown:
-                note(contact.name, role, source, "is not in the people directory and the ledger gives no email")
+                note(key, source, "is not in the people directory and the ledger gives no email")
             case .ambiguous(let people):
-                note(contact.name, role, source, "matches \(people.count) people in the directory (departments: \(people.map(\.department).joined(separator: ", "))); give the 责任部门 or an email column")
+                note(key, source, "matches \(people.count) people in the directory (departments: \(people.map(\.department).joined(separator: ", "))); give the 责任部门 or an email column")
             }
             return contact
         }
-        func note(_ name: String, _ role: String, _ source: SourceLocation, _ why: String) {
-            let key = "\(role)\u{0}\(name)"
-            if troubles[key] == nil { order.append(key); troubles[key] = Trouble(first: source, role: role, tasks: 0, why: why) }
-            troubles[key]!.tasks += 1
+        func note(_ key: TroubleKey, _ source: SourceLocation, _ why: String) {
+            troubleIndex[key] = troubles.count
+            troubles.append(Trouble(first: source, role: key.role, name: key.name.string, tasks: 1, why: why))
         }
 
         for index in snapshot.tasks.indices {
@@ -90,11 +98,18 @@ public struct PeopleResolver: Sendable {
             task.leader = resolve(task.leader, department: "", role: "分管领导", at: task.source)
             snapshot.tasks[index] = task
         }
-        for key in order {
-            let trouble = troubles[key]!
-            let name = String(key.split(separator: "\u{0}").last ?? "")
+        // One line per person (across departments), however many tasks name them.
+        var totals: [TroubleKey: Int] = [:]
+        var firstIndex: [TroubleKey: Int] = [:]
+        for (key, index) in troubleIndex {
+            let person = TroubleKey(role: key.role, name: key.name, department: ByteKey(""))
+            totals[person, default: 0] += troubles[index].tasks
+            firstIndex[person] = min(firstIndex[person] ?? index, index)
+        }
+        for (person, index) in firstIndex.sorted(by: { $0.value < $1.value }) {
+            let trouble = troubles[index]
             snapshot.diagnostics.append(.warning(trouble.first,
-                "\(trouble.role) \(name) \(trouble.why); mail for their \(trouble.tasks) task(s) goes to the office instead"))
+                "\(trouble.role) \(trouble.name) \(trouble.why); mail for their \(totals[person]!) task(s) goes to the office instead"))
         }
     }
 }

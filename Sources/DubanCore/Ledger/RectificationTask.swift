@@ -14,6 +14,17 @@ public struct TaskID: Hashable, Comparable, Sendable, Codable, CustomStringConve
         lhs.rawValue.compare(rhs.rawValue, options: .numeric) == .orderedAscending
     }
 
+    // Ids are compared and hashed by their UTF-8 bytes, not by Unicode
+    // canonical equivalence: an id is a code the office typed, and String's
+    // normalising hash was the costliest step of loading a million tasks.
+    public static func == (lhs: TaskID, rhs: TaskID) -> Bool {
+        String.sameBytes(lhs.rawValue, rhs.rawValue)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.hashUTF8(of: rawValue)
+    }
+
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }
@@ -120,5 +131,42 @@ public struct RectificationTask: Hashable, Sendable {
         self.evidence = evidence
         self.remarks = remarks
         self.source = source
+    }
+}
+
+extension Hasher {
+    /// Feeds a string's UTF-8 bytes, skipping the Unicode normalisation that
+    /// `String.hash(into:)` performs.
+    public mutating func hashUTF8(of string: String) {
+        var copy = string
+        copy.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
+        combine(string.utf8.count)
+    }
+}
+
+/// A dictionary key that compares and hashes a string by its bytes. For
+/// memo tables and name lookups over millions of cells, where canonical
+/// equivalence is not wanted and its cost is.
+public struct ByteKey: Hashable, Sendable {
+    public let string: String
+
+    public init(_ string: String) { self.string = string }
+
+    public static func == (lhs: ByteKey, rhs: ByteKey) -> Bool {
+        String.sameBytes(lhs.string, rhs.string)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.hashUTF8(of: string)
+    }
+}
+
+extension String {
+    /// Byte equality of the UTF-8 forms, with memcmp rather than a generic
+    /// element-by-element walk.
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 }

