@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
@@ -35,11 +36,17 @@ let package = Package(
             dependencies: ["DubanCore", "DubanLedger", "TOMLKit"],
             swiftSettings: swiftSettings
         ),
+        // The state database: notification log, outbox, ledger snapshots (SQLite via GRDB).
+        .target(
+            name: "DubanStore",
+            dependencies: ["DubanCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         // The thin executable: argument parsing and subcommands only.
         .executableTarget(
             name: "duban",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -53,6 +60,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
         // Runs the built `duban` binary against the shipped example config.
         .testTarget(name: "DubanCLITests", dependencies: ["duban"], swiftSettings: swiftSettings),
     ],

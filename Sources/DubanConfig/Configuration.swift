@@ -44,10 +44,28 @@ public struct Configuration: Sendable {
         public var file: URL?
     }
 
+    public struct State: Sendable {
+        /// The SQLite state database (notification log, outbox, snapshots).
+        /// Default `/var/lib/duban/duban.sqlite` (systemd's StateDirectory).
+        public var path: URL
+    }
+
     public var organization: Organization
     public var programme: Programme
     public var ledger: Ledger
     public var people: People
+    /// When and what to send; `[schedule]`, `[reminders]`, `[escalation]`,
+    /// `[acceptance]`, `[lookback]`.
+    public var policy: Policy
+    /// `[chain]`: the office (required) and the principal.
+    public var chain: Chain
+    /// `[schedule] calendars`: the folder of `YYYY.toml` work calendars.
+    /// Default `calendars` beside the configuration file.
+    public var calendars: URL
+    public var state: State
+
+    /// The default state database.
+    public static let defaultStatePath = "/var/lib/duban/duban.sqlite"
 
     /// `/etc/duban/duban.toml`, where the systemd unit expects it.
     public static let defaultPath = "/etc/duban/duban.toml"

@@ -30,7 +30,7 @@ extension Configuration {
             throw ConfigurationError([.error(SourceLocation(file: file.path), "TOML syntax: \(error)")])
         }
         var reader = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
-        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people"])
+        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state"])
 
         let org = reader.table(root, "organization", in: "", required: true)
         let name = reader.string(org, "name", in: "organization", required: true) ?? ""
@@ -67,13 +67,66 @@ extension Configuration {
             reader.allow(people, in: "people", keys: ["file"])
         }
 
-        guard reader.diagnostics.isEmpty, let zone else { throw ConfigurationError(reader.diagnostics) }
+        var policy = Policy()
+        var calendars = file.deletingLastPathComponent().appendingPathComponent("calendars")
+        if let schedule = reader.table(root, "schedule", in: "") {
+            if let time = reader.time(schedule, "send_time", in: "schedule") { policy.sendTime = time }
+            if let time = reader.time(schedule, "quiet_from", in: "schedule") { policy.quietFrom = time }
+            if policy.quietFrom <= policy.sendTime { reader.error("quiet_from", in: "schedule", "quiet_from (\(policy.quietFrom)) must be later than send_time (\(policy.sendTime))") }
+            if let folder = reader.paths(schedule, "calendars", in: "schedule").first { calendars = folder }
+            reader.allow(schedule, in: "schedule", keys: ["send_time", "quiet_from", "calendars"])
+        }
+        if let reminders = reader.table(root, "reminders", in: "") {
+            if let days = reader.ints(reminders, "lead_days", in: "reminders", range: 0...365) { policy.reminderLeadDays = days }
+            if let days = reader.ints(reminders, "checkpoint_lead_days", in: "reminders", range: 0...365) { policy.checkpointLeadDays = days }
+            if let unit = reader.string(reminders, "lead_unit", in: "reminders") {
+                if let value = Policy.LeadUnit(rawValue: unit) { policy.reminderLeadUnit = value }
+                else { reader.error("lead_unit", in: "reminders", "must be \"calendar\" or \"working\"") }
+            }
+            if let days = reader.int(reminders, "immediate_days", in: "reminders", range: 0...365) { policy.immediateDays = days }
+            reader.allow(reminders, in: "reminders", keys: ["lead_days", "checkpoint_lead_days", "lead_unit", "immediate_days"])
+        }
+        if let escalation = reader.table(root, "escalation", in: "") {
+            if let n = reader.int(escalation, "level1_after", in: "escalation", range: 1...60) { policy.escalationLevel1After = n }
+            if let n = reader.int(escalation, "level2_after", in: "escalation", range: 1...120) { policy.escalationLevel2After = n }
+            if let n = reader.int(escalation, "repeat_every", in: "escalation", range: 1...60) { policy.escalationRepeatEvery = n }
+            if let n = reader.int(escalation, "max_repeats", in: "escalation", range: 0...50) { policy.escalationMaxRepeats = n }
+            if policy.escalationLevel2After <= policy.escalationLevel1After {
+                reader.error("level2_after", in: "escalation", "level2_after (\(policy.escalationLevel2After)) must be later than level1_after (\(policy.escalationLevel1After))")
+            }
+            reader.allow(escalation, in: "escalation", keys: ["level1_after", "level2_after", "repeat_every", "max_repeats"])
+        }
+        if let acceptance = reader.table(root, "acceptance", in: "") {
+            if let n = reader.int(acceptance, "after_working_days", in: "acceptance", range: 1...120) { policy.acceptanceAfterWorkingDays = n }
+            reader.allow(acceptance, in: "acceptance", keys: ["after_working_days"])
+        }
+        if let lookback = reader.table(root, "lookback", in: "") {
+            if let n = reader.int(lookback, "months", in: "lookback", range: 1...24) { policy.lookBackMonths = n }
+            reader.allow(lookback, in: "lookback", keys: ["months"])
+        }
+
+        let chainTable = reader.table(root, "chain", in: "", required: true)
+        let office = reader.contact(chainTable, "office", in: "chain", required: true)
+        let principal = reader.contact(chainTable, "principal", in: "chain", required: false)
+        reader.allow(chainTable, in: "chain", keys: ["office", "principal"])
+
+        var statePath = URL(fileURLWithPath: defaultStatePath)
+        if let state = reader.table(root, "state", in: "") {
+            if let path = reader.paths(state, "path", in: "state").first { statePath = path }
+            reader.allow(state, in: "state", keys: ["path"])
+        }
+
+        guard reader.diagnostics.isEmpty, let zone, let office else { throw ConfigurationError(reader.diagnostics) }
         return Configuration(
             file: file,
             organization: .init(name: name, timeZone: zone, locale: locale),
             programme: .init(name: programmeName, feedbackDate: feedback),
             ledger: .init(paths: paths, sheet: sheet, columns: columns),
-            people: .init(file: peopleFile))
+            people: .init(file: peopleFile),
+            policy: policy,
+            chain: Chain(office: office, principal: principal),
+            calendars: calendars,
+            state: .init(path: statePath))
     }
 }
 
@@ -150,6 +203,52 @@ struct TOMLChecker {
         return values.map { path in
             path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path).standardizedFileURL
         }
+    }
+
+    mutating func int(_ table: TOMLTable, _ key: String, in name: String, range: ClosedRange<Int>) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let int = value.int else { error(key, in: name, "must be an integer"); return nil }
+        guard range.contains(int) else { error(key, in: name, "must be between \(range.lowerBound) and \(range.upperBound), not \(int)"); return nil }
+        return int
+    }
+
+    mutating func ints(_ table: TOMLTable, _ key: String, in name: String, range: ClosedRange<Int>) -> [Int]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { error(key, in: name, "must be an array of integers, e.g. [7, 1]"); return nil }
+        var result: [Int] = []
+        for element in array {
+            guard let int = element.int, range.contains(int) else {
+                error(key, in: name, "must be an array of integers between \(range.lowerBound) and \(range.upperBound)"); return nil
+            }
+            result.append(int)
+        }
+        guard !result.isEmpty else { error(key, in: name, "must not be empty"); return nil }
+        return Array(Set(result)).sorted(by: >)
+    }
+
+    mutating func time(_ table: TOMLTable, _ key: String, in name: String) -> Policy.TimeOfDay? {
+        guard let value = table[key] else { return nil }
+        if let string = value.string, let time = Policy.TimeOfDay(string) { return time }
+        if let t = value.time, let time = Policy.TimeOfDay(hour: Int(t.hour), minute: Int(t.minute)) { return time }
+        error(key, in: name, "must be a time of day such as \"09:00\"")
+        return nil
+    }
+
+    /// A person as `{ name = "…", email = "…" }`; the address is required.
+    mutating func contact(_ table: TOMLTable?, _ key: String, in name: String, required: Bool) -> Contact? {
+        guard let table else { return nil }
+        let path = "\(name).\(key)"
+        guard let value = table[key] else {
+            if required { error(nil, in: name, "missing required key '\(key)', e.g. \(key) = { name = \"整改办\", email = \"zgb@example.org\" }") }
+            return nil
+        }
+        guard let person = value.table else { error(key, in: name, "must be a table: { name = \"…\", email = \"…\" }"); return nil }
+        let personName = string(person, "name", in: path, required: true)
+        let email = string(person, "email", in: path, required: true)
+        allow(person, in: path, keys: ["name", "email"])
+        guard let personName, let email else { return nil }
+        guard EmailAddress.isValid(email) else { error(key, in: name, "\"\(email)\" is not a valid email address"); return nil }
+        return Contact(name: personName, email: email)
     }
 
     mutating func date(_ table: TOMLTable?, _ key: String, in name: String) -> LocalDate? {

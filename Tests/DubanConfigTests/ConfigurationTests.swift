@@ -16,6 +16,9 @@ import Testing
 
         [ledger]
         paths = "ledger.xlsx"
+
+        [chain]
+        office = { name = "整改办", email = "zgb@example.org" }
         """
 
     func errors(_ text: String) -> [Diagnostic] {
@@ -65,6 +68,21 @@ import Testing
             officer = ["联系人", "具体负责人"]
             [people]
             file = "people.toml"
+            [schedule]
+            send_time = "08:30"
+            quiet_from = 17:30:00
+            [reminders]
+            lead_days = [1, 7, 7]
+            lead_unit = "working"
+            [escalation]
+            max_repeats = 0
+            [chain]
+            office = { name = "整改办", email = "zgb@example.org" }
+            [chain.principal]
+            name = "王书记"
+            email = "p@example.org"
+            [state]
+            path = "state/duban.sqlite"
             """, file: file)
         #expect(config.organization.timeZone.identifier == "Europe/Berlin")
         #expect(config.programme.feedbackDate == LocalDate(year: 2026, month: 3, day: 15))
@@ -72,10 +90,56 @@ import Testing
         #expect(config.ledger.columns[.deadline] == ["计划完成时间"])
         #expect(config.ledger.columns[.officer] == ["联系人", "具体负责人"])
         #expect(config.people.file?.path == "/etc/duban/people.toml")
+        #expect(config.policy.sendTime.description == "08:30")
+        #expect(config.policy.quietFrom.description == "17:30")
+        #expect(config.policy.reminderLeadDays == [7, 1])
+        #expect(config.policy.reminderLeadUnit == .working)
+        #expect(config.policy.escalationMaxRepeats == 0)
+        #expect(config.chain.principal == Contact(name: "王书记", email: "p@example.org"))
+        #expect(config.state.path.path == "/etc/duban/state/duban.sqlite")
+        #expect(config.calendars.path == "/etc/duban/calendars")
+    }
+
+    @Test func policyDefaultsAreTheDocumentedOnes() throws {
+        let config = try Configuration.parse(minimal, file: file)
+        let policy = config.policy
+        #expect(policy.sendTime.description == "09:00" && policy.quietFrom.description == "18:00")
+        #expect(policy.reminderLeadDays == [7] && policy.checkpointLeadDays == [7] && policy.reminderLeadUnit == .calendar)
+        #expect(policy.escalationLevel1After == 1 && policy.escalationLevel2After == 5)
+        #expect(policy.escalationRepeatEvery == 5 && policy.escalationMaxRepeats == 4)
+        #expect(policy.acceptanceAfterWorkingDays == 10 && policy.lookBackMonths == 3 && policy.immediateDays == 30)
+        #expect(config.chain.principal == nil)
+        #expect(config.state.path.path == "/var/lib/duban/duban.sqlite")
+    }
+
+    @Test func policyValuesAreChecked() {
+        let found = errors(minimal + """
+
+            [schedule]
+            send_time = "25:00"
+            quiet_from = "08:00"
+            [reminders]
+            lead_days = [-1]
+            lead_unit = "weeks"
+            [escalation]
+            level1_after = 5
+            level2_after = 3
+            """)
+        let messages = found.map(\.message)
+        #expect(messages.contains("schedule.send_time: must be a time of day such as \"09:00\""))
+        #expect(messages.contains("schedule.quiet_from: quiet_from (08:00) must be later than send_time (09:00)"))
+        #expect(messages.contains { $0.hasPrefix("reminders.lead_days: must be an array of integers between 0 and 365") })
+        #expect(messages.contains("reminders.lead_unit: must be \"calendar\" or \"working\""))
+        #expect(messages.contains("escalation.level2_after: level2_after (3) must be later than level1_after (5)"))
+    }
+
+    @Test func chainOfficeNeedsAValidAddress() {
+        let noChain = errors(minimal.replacingOccurrences(of: "office = { name = \"整改办\", email = \"zgb@example.org\" }", with: "office = { name = \"整改办\", email = \"zgb\" }"))
+        #expect(noChain.map(\.message) == ["chain.office: \"zgb\" is not a valid email address"])
     }
 
     @Test func unknownKeyNamesTheKeyAndItsLine() {
-        let found = errors(minimal + "\nsheeet = \"台账\"\n")
+        let found = errors(minimal.replacingOccurrences(of: "paths = \"ledger.xlsx\"", with: "paths = \"ledger.xlsx\"\nsheeet = \"台账\""))
         #expect(found.count == 1)
         #expect(found.first?.message.hasPrefix("ledger.sheeet: unknown key") == true)
         #expect(found.first?.location.row == 9)
@@ -83,8 +147,8 @@ import Testing
 
     @Test func unknownSectionAndUnknownColumnField() {
         let found = errors(minimal + "\n[ledger.columns]\ndeadlin = \"x\"\n[smtp]\nhost = \"a\"\n")
-        #expect(found.contains { $0.message.hasPrefix("ledger.columns.deadlin: unknown field") && $0.location.row == 10 })
-        #expect(found.contains { $0.message.hasPrefix("smtp: unknown key") && $0.location.row == 11 })
+        #expect(found.contains { $0.message.hasPrefix("ledger.columns.deadlin: unknown field") && $0.location.row == 13 })
+        #expect(found.contains { $0.message.hasPrefix("smtp: unknown key") && $0.location.row == 14 })
     }
 
     @Test func wrongTypesAndMissingRequiredKeys() {

@@ -70,3 +70,28 @@ public struct Checkpoint: Hashable, Sendable, Codable {
         self.label = label
     }
 }
+
+extension Deadline: Codable {
+    private enum CodingKeys: String, CodingKey { case kind, date, text }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try c.decode(Kind.self, forKey: .kind)
+        let date = try c.decodeIfPresent(LocalDate.self, forKey: .date)
+        switch kind {
+        case .dated: self = .by(try c.decode(LocalDate.self, forKey: .date))
+        case .datedThenOngoing: self = .byThenOngoing(try c.decode(LocalDate.self, forKey: .date))
+        case .immediate: self = .immediate(date)
+        case .ongoing: self = .ongoing
+        case .missing: self = .missing
+        case .unparsed: self = .unparsed(try c.decode(String.self, forKey: .text))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(date, forKey: .date)
+        if case .unparsed(let text) = self { try c.encode(text, forKey: .text) }
+    }
+}

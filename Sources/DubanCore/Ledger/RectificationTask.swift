@@ -68,7 +68,7 @@ public struct Contact: Hashable, Sendable, Codable {
 ///
 /// Named `RectificationTask`, not `Task`, so that it never shadows Swift
 /// concurrency's `Task` in modules that import DubanCore.
-public struct RectificationTask: Hashable, Sendable {
+public struct RectificationTask: Hashable, Sendable, Codable {
     public var id: TaskID
     /// False when the ledger has no 任务编号 and the id was derived from the
     /// row's position: inserting a row above then changes later ids.

@@ -1,0 +1,133 @@
+public import Foundation
+
+/// What a notification is about.
+public enum NotificationKind: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Before a deadline, to the officer.
+    case reminder
+    /// Before a mid-term checkpoint, to the officer.
+    case checkpoint
+    /// After a deadline, up the chain.
+    case escalation
+    /// Completed but not accepted in time, to the office.
+    case acceptance
+    /// 回头看, months after closing, to the office.
+    case lookback
+    /// The weekly digest, to the leadership group.
+    case digest
+
+    public static func < (a: NotificationKind, b: NotificationKind) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// The identity of one notification: task, kind, step and the date it is
+/// about. Recorded in the log once queued; an identity in the log is never
+/// planned again. A moved deadline changes `about`, so it is a new identity
+/// and the old one is simply never due again.
+///
+/// `step` is the lead in days for reminders and checkpoints, and the
+/// sequence number for escalations: 1 is level 1, 2 is level 2, 3… are
+/// level 2's repeats.
+public struct NotificationIdentity: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public var task: TaskID
+    public var kind: NotificationKind
+    public var step: Int
+    public var about: LocalDate
+
+    public init(task: TaskID, kind: NotificationKind, step: Int, about: LocalDate) {
+        self.task = task
+        self.kind = kind
+        self.step = step
+        self.about = about
+    }
+
+    /// `T1-1/reminder/7/2026-06-30`: the log's primary key.
+    public var key: String { "\(task.rawValue)/\(kind.rawValue)/\(step)/\(about)" }
+
+    public var description: String { key }
+
+    /// The escalation level (1 or 2), nil for other kinds.
+    public var level: Int? { kind == .escalation ? min(step, 2) : nil }
+
+    /// A short human name of the rule: `reminder 7d`, `escalation L2 repeat 1`.
+    public var rule: String {
+        switch kind {
+        case .reminder, .checkpoint: return "\(kind.rawValue) \(step)d"
+        case .escalation: return step <= 2 ? "escalation L\(step)" : "escalation L2 repeat \(step - 2)"
+        case .acceptance, .lookback, .digest: return kind.rawValue
+        }
+    }
+
+    public static func < (a: NotificationIdentity, b: NotificationIdentity) -> Bool {
+        (a.task, a.kind, a.about, a.step) < (b.task, b.kind, b.about, b.step)
+    }
+
+    /// Parses `key` back.
+    public init?(key: String) {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 4, let about = LocalDate(String(parts[parts.count - 1])),
+              let step = Int(parts[parts.count - 2]), let kind = NotificationKind(rawValue: String(parts[parts.count - 3]))
+        else { return nil }
+        // Task ids may themselves contain '/'.
+        self.init(task: TaskID(parts[0..<(parts.count - 3)].joined(separator: "/")), kind: kind, step: step, about: about)
+    }
+}
+
+/// One task's part in a message.
+public struct PlannedItem: Sendable, Hashable, Codable {
+    public var identity: NotificationIdentity
+    public var task: RectificationTask
+    /// The day the rule made it due (before any catch-up).
+    public var dueDay: LocalDate
+}
+
+/// One mail: one recipient list, one kind, any number of tasks.
+public struct PlannedMessage: Sendable, Hashable, Codable {
+    public var kind: NotificationKind
+    /// Escalation level, nil for other kinds.
+    public var level: Int?
+    /// The slot it goes out in.
+    public var slot: Date
+    public var to: [Contact]
+    public var cc: [Contact]
+    public var items: [PlannedItem]
+    /// People who should have received this but have no address; the
+    /// message went to the office instead and says so.
+    public var unreachable: [String]
+
+    /// Stable across re-planning and restarts: derived from the items'
+    /// identities, so a resend after a crash is recognisable.
+    public var id: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for key in items.map(\.identity.key).sorted() {
+            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = (hash ^ 0x0A) &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Why a notification was recorded without being sent.
+public enum SkipReason: String, Sendable, Codable {
+    /// A reminder whose deadline had already passed when it came due (after
+    /// downtime): the escalation replaces it.
+    case deadlinePassed = "deadline_passed"
+    /// A later reminder for the same date came due at the same time.
+    case supersededByLaterReminder = "superseded_by_later_reminder"
+    /// A higher escalation step came due at the same time.
+    case supersededByHigherEscalation = "superseded_by_higher_escalation"
+
+    public var explanation: String {
+        switch self {
+        case .deadlinePassed: return "the deadline had already passed; the escalation replaces this reminder"
+        case .supersededByLaterReminder: return "a later reminder for the same date was due at the same time"
+        case .supersededByHigherEscalation: return "a higher escalation was due at the same time"
+        }
+    }
+}
+
+public struct SkippedNotification: Sendable, Hashable, Codable {
+    public var identity: NotificationIdentity
+    public var reason: SkipReason
+}

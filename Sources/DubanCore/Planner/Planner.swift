@@ -1,0 +1,306 @@
+public import Foundation
+
+/// Decides, for any moment, what must be sent to whom.
+///
+/// A pure function of (ledger snapshot, calendar, policy, chain, notification
+/// log, now): the same inputs give the same plan, so the daemon, `preview`
+/// and `simulate` all ask the same question and tests can ask it at any date.
+///
+/// Rules (README, "Policy"):
+/// - Exactly once: an identity in the log is never planned again.
+/// - Slots: a notification is due from its day's `sendTime`; it goes out only
+///   while the window [sendTime, quietFrom) of a working day is open.
+/// - Catch-up after downtime: what came due while nobody sent it goes out
+///   once; a reminder whose date has passed is skipped (the escalation
+///   replaces it); of several escalation steps or reminder leads due at once,
+///   only the highest step / latest lead is sent and the rest are recorded
+///   as skipped.
+/// - Grouping: one message per recipient list per kind (and level).
+public struct Planner: Sendable {
+    public var calendar: WorkCalendar
+    public var policy: Policy
+    public var chain: Chain
+    public var clock: LocalClock
+    /// Completes 立行立改 tasks written without a date.
+    public var feedbackDate: LocalDate?
+
+    public init(calendar: WorkCalendar, policy: Policy, chain: Chain, clock: LocalClock, feedbackDate: LocalDate?) {
+        self.calendar = calendar
+        self.policy = policy
+        self.chain = chain
+        self.clock = clock
+        self.feedbackDate = feedbackDate
+    }
+
+    public struct Plan: Sendable {
+        public var now: Date
+        /// Messages to queue now.
+        public var messages: [PlannedMessage]
+        /// Identities to record as decided but not sent.
+        public var skipped: [SkippedNotification]
+        /// The next instant anything can become due (nil: nothing ever will
+        /// unless the ledger changes).
+        public var next: Date?
+        /// Things an ops team must know: missing calendar years, tasks that
+        /// can never be reminded about.
+        public var warnings: [String]
+    }
+
+    /// What the planner knows about a task beyond the ledger: the day Duban
+    /// first saw it completed, for tasks whose 完成日期 is empty.
+    public typealias FirstSeenCompleted = [TaskID: LocalDate]
+
+    public func plan(_ snapshot: LedgerSnapshot, log: Set<NotificationIdentity>,
+                     firstSeenCompleted: FirstSeenCompleted = [:], now: Date) -> Plan {
+        var memo = Memo()
+        var instants = InstantMemo(clock: clock, time: policy.sendTime)
+        let today = clock.date(of: now)
+        let time = clock.timeOfDay(of: now)
+        let windowOpen = calendar.isWorkingDay(today) && time >= policy.sendTime && time < policy.quietFrom
+
+        var next: Date?
+        var dueItems: [PlannedItem] = []
+        var skipped: [SkippedNotification] = []
+        var undatedImmediate = 0
+
+        for task in snapshot.tasks {
+            if case .immediate(nil) = task.deadline, feedbackDate == nil, !task.status.isDone { undatedImmediate += 1 }
+            var due: [(NotificationIdentity, LocalDate)] = []
+            forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, memo: &memo) { identity, day in
+                if log.contains(identity) { return }
+                let slot = instants[day]
+                if slot > now {
+                    if next == nil || slot < next! { next = slot }
+                } else {
+                    due.append((identity, day))
+                }
+            }
+            guard !due.isEmpty else { continue }
+            guard windowOpen else {
+                let opening = nextWindowOpening(after: now, today: today, time: time)
+                if next == nil || opening < next! { next = opening }
+                continue
+            }
+            let (send, skip) = catchUp(due, today: today)
+            skipped += skip
+            dueItems += send.map { PlannedItem(identity: $0.0, task: task, dueDay: $0.1) }
+        }
+
+        var warnings: [String] = []
+        let horizon = today.adding(days: 61)
+        for year in calendar.missingYears(today.year...horizon.year) {
+            warnings.append("no work calendar for \(year): weekends only, holidays and 调休 make-up days unknown; add config/calendars/\(year).toml")
+        }
+        let unreadable = snapshot.tasks.count { !$0.status.isDone && ($0.deadline.kind == .unparsed || $0.deadline.kind == .missing) }
+        if unreadable > 0 {
+            warnings.append("\(unreadable) open task(s) have no readable deadline and get no deadline mail (see duban check)")
+        }
+        if undatedImmediate > 0 {
+            warnings.append("\(undatedImmediate) 立行立改 task(s) have no date and [programme] feedback_date is not set; they get no deadline mail")
+        }
+        return Plan(now: now, messages: group(dueItems, now: now), skipped: skipped.sorted { $0.identity < $1.identity },
+                    next: next, warnings: warnings)
+    }
+
+    // MARK: - Rules
+
+    /// Calls `body` with every notification the task can ever have, and the
+    /// working day it becomes due on.
+    func forEachCandidate(_ task: RectificationTask, firstSeenCompleted: FirstSeenCompleted, memo: inout Memo,
+                          _ body: (NotificationIdentity, LocalDate) -> Void) {
+        switch task.status {
+        case .notStarted, .inProgress:
+            guard let deadline = dueDate(task) else { break }
+            for lead in policy.reminderLeadDays {
+                body(NotificationIdentity(task: task.id, kind: .reminder, step: lead, about: deadline),
+                     memo.before(deadline, lead: lead, unit: policy.reminderLeadUnit, calendar))
+            }
+            for checkpoint in task.checkpoints {
+                for lead in policy.checkpointLeadDays {
+                    body(NotificationIdentity(task: task.id, kind: .checkpoint, step: lead, about: checkpoint.date),
+                         memo.before(checkpoint.date, lead: lead, unit: policy.reminderLeadUnit, calendar))
+                }
+            }
+            for (index, day) in memo.escalationDays(after: deadline, policy, calendar).enumerated() {
+                body(NotificationIdentity(task: task.id, kind: .escalation, step: index + 1, about: deadline), day)
+            }
+        case .completed:
+            guard let done = task.completedOn ?? firstSeenCompleted[task.id] else { break }
+            body(NotificationIdentity(task: task.id, kind: .acceptance, step: 1, about: done),
+                 calendar.workingDay(policy.acceptanceAfterWorkingDays, after: done))
+        case .closed:
+            guard let closed = task.closedOn else { break }
+            body(NotificationIdentity(task: task.id, kind: .lookback, step: 1, about: closed),
+                 calendar.onOrAfter(closed.adding(months: policy.lookBackMonths)))
+        case .accepted, .ongoing:
+            // Accepted awaits closing by the office; 长期坚持 has become a
+            // standing measure. Neither has a deadline left to chase.
+            break
+        }
+    }
+
+    /// The date a task is due, if it has one Duban can act on.
+    public func dueDate(_ task: RectificationTask) -> LocalDate? {
+        switch task.deadline {
+        case .by(let date), .byThenOngoing(let date), .immediate(let date?): return date
+        case .immediate(nil): return feedbackDate?.adding(days: policy.immediateDays)
+        case .ongoing, .missing, .unparsed: return nil
+        }
+    }
+
+    /// Applies the catch-up rules to one task's due notifications.
+    func catchUp(_ due: [(NotificationIdentity, LocalDate)], today: LocalDate)
+        -> (send: [(NotificationIdentity, LocalDate)], skip: [SkippedNotification]) {
+        var send: [(NotificationIdentity, LocalDate)] = []
+        var skip: [SkippedNotification] = []
+        // Reminders and checkpoints: per date, only the latest lead, and none once the date has passed.
+        let ahead = due.filter { $0.0.kind == .reminder || $0.0.kind == .checkpoint }
+        for (_, group) in Dictionary(grouping: ahead, by: { "\($0.0.kind.rawValue)/\($0.0.about)" }) {
+            let sorted = group.sorted { $0.0.step < $1.0.step }   // smallest lead = latest reminder
+            if today > sorted[0].0.about {
+                skip += sorted.map { SkippedNotification(identity: $0.0, reason: .deadlinePassed) }
+                continue
+            }
+            send.append(sorted[0])
+            skip += sorted.dropFirst().map { SkippedNotification(identity: $0.0, reason: .supersededByLaterReminder) }
+        }
+        // Escalations: only the highest step.
+        let escalations = due.filter { $0.0.kind == .escalation }.sorted { $0.0.step > $1.0.step }
+        if let highest = escalations.first {
+            send.append(highest)
+            skip += escalations.dropFirst().map { SkippedNotification(identity: $0.0, reason: .supersededByHigherEscalation) }
+        }
+        send += due.filter { $0.0.kind == .acceptance || $0.0.kind == .lookback }
+        return (send, skip)
+    }
+
+    /// The next instant the sending window opens.
+    func nextWindowOpening(after now: Date, today: LocalDate, time: Policy.TimeOfDay) -> Date {
+        if calendar.isWorkingDay(today) && time < policy.sendTime { return clock.instant(today, policy.sendTime) }
+        return clock.instant(calendar.workingDay(1, after: today), policy.sendTime)
+    }
+
+    // MARK: - Recipients and grouping
+
+    struct Addressing {
+        var to: [Contact]
+        var cc: [Contact]
+        var unreachable: [String]
+    }
+
+    /// Who receives an item. Anyone without an address is replaced by the
+    /// office (and named in the message); nothing is dropped.
+    func addressing(_ item: PlannedItem) -> Addressing {
+        let task = item.task
+        var result = Addressing(to: [], cc: [], unreachable: [])
+        func add(_ contact: Contact?, role: String, cc: Bool) {
+            guard let contact, contact.email != nil else {
+                let name = contact?.name ?? "（未填写）"
+                result.unreachable.append("\(role) \(name)")
+                if !cc { result.to.append(chain.office) }
+                return
+            }
+            if cc { result.cc.append(contact) } else { result.to.append(contact) }
+        }
+        switch item.identity.kind {
+        case .reminder, .checkpoint:
+            add(task.officer, role: "责任人", cc: false)
+        case .escalation where item.identity.step == 1:
+            add(task.leader, role: "分管领导", cc: false)
+            add(task.officer, role: "责任人", cc: true)
+        case .escalation:
+            add(chain.principal, role: "主要负责人", cc: false)
+            add(task.leader, role: "分管领导", cc: true)
+            add(task.officer, role: "责任人", cc: true)
+        case .acceptance:
+            result.to = [chain.office]
+        case .lookback:
+            result.to = [chain.office]
+            if let principal = chain.principal, principal.email != nil { result.cc = [principal] }
+        case .digest:
+            result.to = [chain.office]
+        }
+        result.to = unique(result.to)
+        result.cc = unique(result.cc).filter { cc in !result.to.contains { $0.email == cc.email } }
+        return result
+    }
+
+    private func unique(_ contacts: [Contact]) -> [Contact] {
+        var seen = Set<String>()
+        return contacts.filter { seen.insert($0.email ?? $0.name).inserted }
+    }
+
+    /// One message per (kind, level, recipients), items in task order.
+    func group(_ items: [PlannedItem], now: Date) -> [PlannedMessage] {
+        struct Key: Hashable { var kind: NotificationKind; var level: Int?; var to: [String] }
+        var messages: [Key: PlannedMessage] = [:]
+        for item in items {
+            let address = addressing(item)
+            let key = Key(kind: item.identity.kind, level: item.identity.level, to: address.to.map { $0.email ?? $0.name }.sorted())
+            var message = messages[key] ?? PlannedMessage(kind: key.kind, level: key.level, slot: now, to: address.to,
+                                                          cc: [], items: [], unreachable: [])
+            message.items.append(item)
+            for cc in address.cc where !message.cc.contains(cc) { message.cc.append(cc) }
+            for name in address.unreachable where !message.unreachable.contains(name) { message.unreachable.append(name) }
+            messages[key] = message
+        }
+        return messages.values
+            .map { var m = $0; m.items.sort { $0.identity < $1.identity }; return m }
+            .sorted { ($0.kind, $0.level ?? 0, $0.to.map { $0.email ?? "" }.joined()) < ($1.kind, $1.level ?? 0, $1.to.map { $0.email ?? "" }.joined()) }
+    }
+}
+
+/// Per-plan caches: a million tasks share a few hundred deadline dates, and
+/// working-day arithmetic and zone conversion are done once per date.
+struct Memo {
+    private var befores: [Int: LocalDate] = [:]
+    private var escalations: [Int: [LocalDate]] = [:]
+
+    /// `lead` days before `date`, moved back to a working day.
+    mutating func before(_ date: LocalDate, lead: Int, unit: Policy.LeadUnit, _ calendar: WorkCalendar) -> LocalDate {
+        let key = date.dayNumber &* 1024 &+ lead &* 2 &+ (unit == .working ? 1 : 0)
+        if let cached = befores[key] { return cached }
+        let value = unit == .working
+            ? calendar.workingDay(-lead, after: date)
+            : calendar.onOrBefore(date.adding(days: -lead))
+        befores[key] = value
+        return value
+    }
+
+    /// Level 1, level 2, then level 2's repeats.
+    mutating func escalationDays(after deadline: LocalDate, _ policy: Policy, _ calendar: WorkCalendar) -> [LocalDate] {
+        if let cached = escalations[deadline.dayNumber] { return cached }
+        var days = [calendar.workingDay(policy.escalationLevel1After, after: deadline)]
+        var level2 = calendar.workingDay(policy.escalationLevel2After, after: deadline)
+        if level2 <= days[0] { level2 = calendar.workingDay(1, after: days[0]) }
+        days.append(level2)
+        var last = level2
+        for _ in 0..<max(policy.escalationMaxRepeats, 0) {
+            last = calendar.workingDay(max(policy.escalationRepeatEvery, 1), after: last)
+            days.append(last)
+        }
+        escalations[deadline.dayNumber] = days
+        return days
+    }
+}
+
+/// The send-time instant of each day, converted once per plan.
+struct InstantMemo {
+    let clock: LocalClock
+    let time: Policy.TimeOfDay
+    private var cache: [Int: Date] = [:]
+
+    init(clock: LocalClock, time: Policy.TimeOfDay) {
+        self.clock = clock
+        self.time = time
+    }
+
+    subscript(day: LocalDate) -> Date {
+        mutating get {
+            if let cached = cache[day.dayNumber] { return cached }
+            let value = clock.instant(day, time)
+            cache[day.dayNumber] = value
+            return value
+        }
+    }
+}
