@@ -42,11 +42,17 @@ let package = Package(
             dependencies: ["DubanCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The pipeline around the planner: environment loading, plan-and-queue passes, simulation.
+        .target(
+            name: "DubanDaemon",
+            dependencies: ["DubanCore", "DubanLedger", "DubanConfig", "DubanStore"],
+            swiftSettings: swiftSettings
+        ),
         // The thin executable: argument parsing and subcommands only.
         .executableTarget(
             name: "duban",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -61,6 +67,11 @@ let package = Package(
         ),
         .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DubanDaemonTests",
+            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore"],
+            swiftSettings: swiftSettings
+        ),
         // Runs the built `duban` binary against the shipped example config.
         .testTarget(name: "DubanCLITests", dependencies: ["duban"], swiftSettings: swiftSettings),
     ],

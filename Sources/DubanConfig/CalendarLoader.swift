@@ -10,6 +10,11 @@ public enum CalendarLoader {
     public static func load(folder: URL) -> (WorkCalendar, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         let files: [URL]
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            return (WorkCalendar(), [.warning(SourceLocation(file: folder.path),
+                "the calendar folder does not exist: only weekends are known, no holidays or 调休; set [schedule] calendars")])
+        }
         do {
             files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
                 .filter { $0.pathExtension == "toml" }

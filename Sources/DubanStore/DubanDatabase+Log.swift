@@ -76,6 +76,12 @@ extension DubanDatabase {
         public var pending: Int
         public var sent: Int
         public var failed: Int
+
+        public init(pending: Int, sent: Int, failed: Int) {
+            self.pending = pending
+            self.sent = sent
+            self.failed = failed
+        }
     }
 
     public func outboxCounts() throws -> OutboxCounts {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DubanConfig
+import DubanDaemon
 import DubanCore
 import DubanLedger
 import Foundation
@@ -21,15 +22,8 @@ struct Check: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let configuration: Configuration
-        do {
-            configuration = try Configuration.load(from: URL(fileURLWithPath: global.config))
-        } catch {
-            printErr(error.description)
-            printErr("duban: the configuration \(global.config) is unusable")
-            throw ExitStatus.configurationUnusable
-        }
-        let report = CheckReport.make(configuration)
+        let environment = try loadEnvironment(global)
+        let report = CheckReport.make(environment, now: Date())
         switch format {
         case .text: print(report.text, terminator: "")
         case .json: print(report.json)

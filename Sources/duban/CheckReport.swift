@@ -1,5 +1,6 @@
 import DubanConfig
 import DubanCore
+import DubanDaemon
 import DubanLedger
 import Foundation
 
@@ -52,18 +53,18 @@ struct CheckReport: Encodable {
         }
     }
 
-    static func make(_ configuration: Configuration) -> CheckReport {
-        var diagnostics: [Diagnostic] = []
-        var directory = PeopleDirectory()
-        if let file = configuration.people.file {
-            let (people, found) = PeopleDirectoryReader.read(file)
-            directory = people
-            diagnostics += found
-        }
-        let loader = LedgerLoader(sheet: configuration.ledger.sheet, columns: configuration.ledger.columns,
-                                  feedbackDate: configuration.programme.feedbackDate)
-        let snapshot = loader.load(configuration.ledger.paths, people: directory)
+    static func make(_ environment: Environment, now: Date) -> CheckReport {
+        let configuration = environment.configuration
+        var diagnostics = environment.diagnostics
+        let directory = environment.people
+        let snapshot = environment.loadLedger()
         diagnostics += snapshot.diagnostics
+        // A missing calendar year is reported loudly: this year, and next year once it is near.
+        let today = environment.clock.date(of: now)
+        for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {
+            diagnostics.append(.warning(SourceLocation(file: configuration.calendars.path),
+                "no work calendar for \(year): only weekends are known, holidays and 调休 are not; add \(year).toml when the State Council publishes it"))
+        }
 
         var byStatus: [String: Int] = [:]
         var byDeadline: [String: Int] = [:]

@@ -71,6 +71,8 @@ struct DubanProcess {
             name = "P"
             [ledger]
             paths = ["\(bad)"]
+            [chain]
+            office = { name = "整改办", email = "zgb@example.org" }
             """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
         let result = try DubanProcess.run(["check", "--config", folder.appendingPathComponent("duban.toml").path])
         #expect(result.status == 1)

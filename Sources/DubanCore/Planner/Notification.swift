@@ -79,6 +79,12 @@ public struct PlannedItem: Sendable, Hashable, Codable {
     public var task: RectificationTask
     /// The day the rule made it due (before any catch-up).
     public var dueDay: LocalDate
+
+    public init(identity: NotificationIdentity, task: RectificationTask, dueDay: LocalDate) {
+        self.identity = identity
+        self.task = task
+        self.dueDay = dueDay
+    }
 }
 
 /// One mail: one recipient list, one kind, any number of tasks.
@@ -94,6 +100,16 @@ public struct PlannedMessage: Sendable, Hashable, Codable {
     /// People who should have received this but have no address; the
     /// message went to the office instead and says so.
     public var unreachable: [String]
+
+    public init(kind: NotificationKind, level: Int?, slot: Date, to: [Contact], cc: [Contact], items: [PlannedItem], unreachable: [String]) {
+        self.kind = kind
+        self.level = level
+        self.slot = slot
+        self.to = to
+        self.cc = cc
+        self.items = items
+        self.unreachable = unreachable
+    }
 
     /// Stable across re-planning and restarts: derived from the items'
     /// identities, so a resend after a crash is recognisable.
@@ -130,4 +146,9 @@ public enum SkipReason: String, Sendable, Codable {
 public struct SkippedNotification: Sendable, Hashable, Codable {
     public var identity: NotificationIdentity
     public var reason: SkipReason
+
+    public init(identity: NotificationIdentity, reason: SkipReason) {
+        self.identity = identity
+        self.reason = reason
+    }
 }

@@ -1,0 +1,60 @@
+public import DubanCore
+import DubanStore
+public import Foundation
+
+/// Runs the planner over virtual time, slot after slot, against a private
+/// in-memory database: what an ops team reads before going live to see
+/// exactly what Duban will send, to whom and when.
+public struct Simulation: Sendable {
+    public var environment: Environment
+
+    public init(environment: Environment) {
+        self.environment = environment
+    }
+
+    public struct Entry: Sendable {
+        public var at: Date
+        public var message: PlannedMessage
+        public var subject: String
+    }
+
+    public struct Result: Sendable {
+        public var entries: [Entry]
+        public var skipped: [(at: Date, skip: SkippedNotification)]
+        public var warnings: [String]
+    }
+
+    /// Every message from `start` to `end` inclusive, in order. `downtime`
+    /// windows are stretches when no pass runs (the daemon was stopped):
+    /// the pass after one catches up.
+    public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) throws -> Result {
+        let database = try DubanDatabase.inMemory()
+        let stage = PlanStage(environment: environment)
+        var result = Result(entries: [], skipped: [], warnings: [])
+        var now = start
+        var warnings = Set<String>()
+        while now <= end {
+            if let down = downtime.first(where: { $0.contains(now) }) {
+                now = down.upperBound
+                continue
+            }
+            let plan = try stage.run(snapshot, database: database, now: now)
+            for message in plan.messages {
+                result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
+                try database.markSent(messageID: message.id, at: now)
+            }
+            result.skipped += plan.skipped.map { (now, $0) }
+            for warning in plan.warnings where warnings.insert(warning).inserted { result.warnings.append(warning) }
+            guard let next = plan.next else { break }
+            // The planner promises a later instant; anything else is a bug, not a reason to spin.
+            guard next > now else { throw SimulationError(message: "the planner returned a next instant that is not in the future") }
+            now = next
+        }
+        return result
+    }
+}
+
+public struct SimulationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

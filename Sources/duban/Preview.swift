@@ -1,0 +1,84 @@
+import ArgumentParser
+import DubanCore
+import DubanDaemon
+import DubanStore
+import Foundation
+
+/// `duban preview --at DATETIME`: what would go out at that moment.
+struct Preview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what would be sent at a given moment, given the state database. Read-only.",
+        discussion: """
+            DATETIME is local time in the organisation's zone (2026-06-23T09:00, 2026-06-23 09:00) \
+            or carries an offset (2026-06-23T09:00:00+08:00). Notifications already in the log are \
+            not shown again; --fresh ignores the log, as on a first start.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The moment to preview.", valueName: "datetime"))
+    var at: String
+
+    @Flag(help: "Ignore the notification log, as if nothing had ever been sent.")
+    var fresh = false
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let environment = try loadEnvironment(global)
+        guard let now = environment.clock.parse(at) else {
+            throw ValidationError("--at \(at): expected a date and time such as 2026-06-23T09:00")
+        }
+        let snapshot = environment.loadLedger()
+        var log = Set<NotificationIdentity>()
+        var firstSeen = Planner.FirstSeenCompleted()
+        let today = environment.clock.date(of: now)
+        if !fresh {
+            do {
+                if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
+                    log = try database.loggedIdentities()
+                    firstSeen = try database.completions(snapshot, today: today)
+                }
+            } catch {
+                printErr("duban: \(error)")
+                throw ExitStatus.configurationUnusable
+            }
+        }
+        if fresh || firstSeen.isEmpty {
+            for task in snapshot.tasks where task.status == .completed && task.completedOn == nil && firstSeen[task.id] == nil {
+                firstSeen[task.id] = today
+            }
+        }
+        let plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, now: now)
+        let clock = environment.clock
+        switch format {
+        case .json:
+            struct Output: Encodable {
+                var at: String
+                var next: String?
+                var messages: [MessageJSON]
+                var skipped: [[String: String]]
+                var warnings: [String]
+            }
+            print(encodeJSON(Output(
+                at: clock.iso(now), next: plan.next.map(clock.iso),
+                messages: plan.messages.map { MessageJSON($0, slot: now, subject: environment.subject($0), clock: clock) },
+                skipped: plan.skipped.map { ["identity": $0.identity.key, "reason": $0.reason.rawValue] },
+                warnings: plan.warnings)))
+        case .text:
+            for warning in plan.warnings { print("warning: \(warning)") }
+            if plan.messages.isEmpty {
+                print("Nothing goes out at \(clock.iso(now)).")
+            } else {
+                print("At \(clock.iso(now)), \(plan.messages.count) message(s) go out:\n")
+                for message in plan.messages {
+                    print(MessageJSON.textLine(message, slot: now, subject: environment.subject(message), clock: clock))
+                }
+            }
+            for skip in plan.skipped { print("skipped \(skip.identity): \(skip.reason.explanation)") }
+            if let next = plan.next { print("Next: \(clock.iso(next))") }
+        }
+    }
+}

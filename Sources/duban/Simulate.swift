@@ -1,0 +1,60 @@
+import ArgumentParser
+import DubanCore
+import DubanDaemon
+import Foundation
+
+/// `duban simulate --from DATE --to DATE`: the whole timeline, before going live.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the planner over virtual time and print every message it would send.",
+        discussion: """
+            Uses a private in-memory state database: the real one is not touched. Every slot \
+            between the two dates (inclusive) is visited, as a daemon running without a break would.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("First day (YYYY-MM-DD) or moment.", valueName: "date"))
+    var from: String
+
+    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD, inclusive) or moment.", valueName: "date"))
+    var to: String
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let environment = try loadEnvironment(global)
+        let clock = environment.clock
+        guard let start = clock.parse(from) else { throw ValidationError("--from \(from): expected a date such as 2026-06-01") }
+        guard var end = clock.parse(to) else { throw ValidationError("--to \(to): expected a date such as 2026-12-31") }
+        if LocalDate(to) != nil { end = end.addingTimeInterval(24 * 3600 - 1) }  // a bare date includes the whole day
+        guard start <= end else { throw ValidationError("--from must not be after --to") }
+
+        let snapshot = environment.loadLedger()
+        let result = try Simulation(environment: environment).run(snapshot, from: start, to: end)
+        switch format {
+        case .json:
+            struct Output: Encodable {
+                var from: String
+                var to: String
+                var messages: [MessageJSON]
+                var skipped: [[String: String]]
+                var warnings: [String]
+            }
+            print(encodeJSON(Output(
+                from: clock.iso(start), to: clock.iso(end),
+                messages: result.entries.map { MessageJSON($0.message, slot: $0.at, subject: $0.subject, clock: clock) },
+                skipped: result.skipped.map { ["at": clock.iso($0.at), "identity": $0.skip.identity.key, "reason": $0.skip.reason.rawValue] },
+                warnings: result.warnings)))
+        case .text:
+            for warning in result.warnings { print("warning: \(warning)") }
+            print("\(result.entries.count) message(s) from \(clock.iso(start)) to \(clock.iso(end)):\n")
+            for entry in result.entries {
+                print(MessageJSON.textLine(entry.message, slot: entry.at, subject: entry.subject, clock: clock))
+            }
+            for (at, skip) in result.skipped { print("\(clock.iso(at)) skipped \(skip.identity): \(skip.reason.explanation)") }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@Suite struct TimelineCommandTests {
+    let example = DubanProcess.repository.appendingPathComponent("config/duban.toml").path
+
+    /// The example configuration with its state database in a fresh folder.
+    func isolatedConfig() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var text = try String(contentsOfFile: example, encoding: .utf8)
+        let config = DubanProcess.repository.appendingPathComponent("config").path
+        text = text.replacingOccurrences(of: "\"examples/", with: "\"\(config)/examples/")
+            .replacingOccurrences(of: "calendars = \"calendars\"", with: "calendars = \"\(config)/calendars\"")
+            .replacingOccurrences(of: "path = \"../.duban-state/duban.sqlite\"", with: "path = \"\(folder.path)/duban.sqlite\"")
+        let path = folder.appendingPathComponent("duban.toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func previewJSONHasTheDocumentedShape() throws {
+        let result = try DubanProcess.run(["preview", "--config", try isolatedConfig(), "--at", "2026-06-23T09:00", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["at"] as? String == "2026-06-23T09:00:00+08:00")
+        let messages = try #require(json["messages"] as? [[String: Any]])
+        let reminder = try #require(messages.first { $0["kind"] as? String == "reminder" })
+        #expect(reminder["slot"] as? String == "2026-06-23T09:00:00+08:00")
+        #expect(reminder["to"] as? [String] == ["zhang.wei@example.org"])
+        #expect(reminder["cc"] as? [String] == [])
+        #expect(reminder["subject"] as? String == "【整改提醒】1项整改任务将于2026-06-30到期")
+        let items = try #require(reminder["items"] as? [[String: String]])
+        #expect(items == [["task": "T1-1", "problem": "1", "rule": "reminder 7d", "about": "2026-06-30"]])
+        #expect(json["warnings"] is [String])
+    }
+
+    @Test func previewOutsideHoursSaysNothingGoesOutAndWhen() throws {
+        let result = try DubanProcess.run(["preview", "--config", try isolatedConfig(), "--at", "2026-06-23 19:00"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Nothing goes out at 2026-06-23T19:00:00+08:00."))
+        #expect(result.stdout.contains("Next: 2026-06-24T09:00:00+08:00"))
+    }
+
+    @Test func simulateTimelineAsTextAndJSON() throws {
+        let config = try isolatedConfig()
+        let text = try DubanProcess.run(["simulate", "--config", config, "--from", "2026-06-01", "--to", "2026-07-10"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("2026-07-01 Wed 09:00  escalation L1  → li.qiang@example.org cc zhang.wei@example.org"))
+        let json = try DubanProcess.run(["simulate", "--config", config, "--from", "2026-06-01", "--to", "2026-07-10", "--format", "json"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let kinds = (parsed["messages"] as? [[String: Any]])?.map { "\($0["kind"]!)\($0["level"].map { "\($0)" } ?? "")" }
+        #expect(kinds == ["acceptance", "reminder", "lookback", "escalation1", "escalation2"])
+        // simulate never touches the real state database.
+        let state = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("duban.sqlite")
+        #expect(!FileManager.default.fileExists(atPath: state.path))
+    }
+
+    @Test func calendarPrintsTheYearAndFailsForAMissingOne() throws {
+        let config = try isolatedConfig()
+        let known = try DubanProcess.run(["calendar", "--config", config, "--year", "2026"])
+        #expect(known.status == 0)
+        #expect(known.stdout.contains("2026-10-10  中秋节、国庆节"))
+        #expect(known.stdout.contains("248 working days in 2026"))
+        let missing = try DubanProcess.run(["calendar", "--config", config, "--year", "2031"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no calendar file for 2031"))
+    }
+
+    @Test func badDateTimeIsAUsageError() throws {
+        let result = try DubanProcess.run(["preview", "--config", try isolatedConfig(), "--at", "tomorrow"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--at tomorrow"))
+    }
+}

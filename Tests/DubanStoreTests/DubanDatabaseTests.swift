@@ -1,0 +1,105 @@
+import DubanCore
+import DubanStore
+import Foundation
+import Testing
+
+@Suite struct DubanDatabaseTests {
+    let now = Date(timeIntervalSince1970: 1_782_000_000)
+
+    func message(_ ids: [String], kind: NotificationKind = .reminder) -> PlannedMessage {
+        let items = ids.map { id in
+            PlannedItem(identity: NotificationIdentity(task: TaskID(id), kind: kind, step: 7, about: LocalDate("2026-06-30")!),
+                        task: RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", source: SourceLocation(file: "l.csv", row: 2)),
+                        dueDay: LocalDate("2026-06-23")!)
+        }
+        return PlannedMessage(kind: kind, level: nil, slot: now, to: [Contact(name: "张伟", email: "zhang.wei@example.org")],
+                              cc: [], items: items, unreachable: [])
+    }
+
+    /// A real SQLite file in a fresh folder.
+    func fileDatabase() throws -> (DubanDatabase, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("duban.sqlite")
+        return (try DubanDatabase.open(at: url), url)
+    }
+
+    @Test func queueingWritesLogAndOutboxTogetherAndSurvivesReopening() throws {
+        let (database, url) = try fileDatabase()
+        let skip = SkippedNotification(identity: NotificationIdentity(task: TaskID("B"), kind: .reminder, step: 7, about: LocalDate("2026-06-01")!),
+                                       reason: .deadlinePassed)
+        try database.queue([message(["A1", "A2"])], subjects: ["【整改提醒】"], skipped: [skip], at: now)
+
+        // Reopen the file, as after a restart: the log and the outbox are both there.
+        let reopened = try DubanDatabase.open(at: url)
+        #expect(try reopened.loggedIdentities().map(\.key).sorted() == ["A1/reminder/7/2026-06-30", "A2/reminder/7/2026-06-30", "B/reminder/7/2026-06-01"])
+        let pending = try reopened.deliverable(now: now)
+        #expect(pending.count == 1)
+        #expect(pending[0].subject == "【整改提醒】")
+        #expect(try pending[0].message().items.map(\.identity.task.rawValue) == ["A1", "A2"])
+        #expect(try reopened.logState(of: skip.identity) == "skipped")
+    }
+
+    @Test func queueingTheSameIdentityTwiceFailsWholeAndChangesNothing() throws {
+        let database = try DubanDatabase.inMemory()
+        try database.queue([message(["A"])], subjects: ["s"], skipped: [], at: now)
+        // A second message containing A (and a new B) must not half-commit.
+        #expect(throws: (any Error).self) { try database.queue([self.message(["B", "A"], kind: .reminder)], subjects: ["s2"], skipped: [], at: now) }
+        #expect(try database.loggedIdentities().map(\.key) == ["A/reminder/7/2026-06-30"])
+        #expect(try database.outboxCounts() == .init(pending: 1, sent: 0, failed: 0))
+    }
+
+    @Test func sentAndFailedAreRecordedAndNeverDeleted() throws {
+        let database = try DubanDatabase.inMemory()
+        let a = message(["A"]), b = message(["B"])
+        try database.queue([a, b], subjects: ["a", "b"], skipped: [], at: now)
+        try database.markSent(messageID: a.id, at: now)
+        try database.recordFailure(messageID: b.id, error: "421 try later", retryAt: now.addingTimeInterval(60))
+        #expect(try database.deliverable(now: now).isEmpty)                       // b waits for its retry time
+        #expect(try database.deliverable(now: now.addingTimeInterval(61)).map(\.messageID) == [b.id])
+        try database.recordFailure(messageID: b.id, error: "550 no such user", retryAt: nil)
+        #expect(try database.outboxCounts() == .init(pending: 0, sent: 1, failed: 1))
+        let failed = try database.outbox(state: "failed")
+        #expect(failed.first?.lastError == "550 no such user" && failed.first?.attempts == 2)
+        #expect(try database.logState(of: a.items[0].identity) == "sent")
+        #expect(try database.logState(of: b.items[0].identity) == "queued")
+    }
+
+    @Test func firstSeenCompletionIsRememberedAndForgotten() throws {
+        let database = try DubanDatabase.inMemory()
+        var task = RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", status: .completed, source: SourceLocation(file: "l.csv"))
+        let d1 = LocalDate("2026-06-01")!, d2 = LocalDate("2026-06-05")!
+        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d1) == [TaskID("A"): d1])
+        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d1])
+        task.status = .inProgress
+        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2).isEmpty)
+        task.status = .completed
+        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d2])
+    }
+
+    @Test func snapshotsAreKeptNotOverwritten() throws {
+        let database = try DubanDatabase.inMemory()
+        let one = LedgerSnapshot(tasks: [RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", deadline: .byThenOngoing(LocalDate("2026-12-31")!), source: SourceLocation(file: "l.csv"))])
+        #expect(try database.saveSnapshot(one, purpose: "digest", key: "2026-W26", at: now))
+        #expect(try !database.saveSnapshot(LedgerSnapshot(), purpose: "digest", key: "2026-W26", at: now))
+        try database.saveSnapshot(LedgerSnapshot(), purpose: "digest", key: "2026-W27", at: now)
+        let previous = try #require(try database.latestSnapshot(purpose: "digest", before: "2026-W27"))
+        #expect(previous.key == "2026-W26")
+        #expect(previous.snapshot.tasks.first?.deadline == .byThenOngoing(LocalDate("2026-12-31")!))
+    }
+
+    @Test func readOnlyOpenOfAMissingDatabaseIsEmptyNotAnError() throws {
+        #expect(try DubanDatabase.openReadOnly(at: URL(fileURLWithPath: "/nonexistent/duban.sqlite")) == nil)
+        let (database, url) = try fileDatabase()
+        try database.setMeta("next_wake", "2026-06-23T09:00:00+08:00")
+        let readOnly = try #require(try DubanDatabase.openReadOnly(at: url))
+        #expect(try readOnly.meta("next_wake") == "2026-06-23T09:00:00+08:00")
+        #expect(throws: (any Error).self) { try readOnly.setMeta("x", "y") }
+    }
+
+    @Test func anUnwritablePathIsAClearError() {
+        #expect { try DubanDatabase.open(at: URL(fileURLWithPath: "/nonexistent/dir/duban.sqlite")) } throws: { error in
+            "\(error)".contains("/nonexistent/dir/duban.sqlite")
+        }
+    }
+}
