@@ -58,6 +58,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Times the stages of a pass for bench/run; not installed.
+        .executableTarget(
+            name: "duban-bench",
+            dependencies: ["DubanCore", "DubanDaemon"],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "DubanCoreTests", dependencies: ["DubanCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanLedgerTests",

@@ -33,12 +33,15 @@ public struct Simulation: Sendable {
         var result = Result(entries: [], skipped: [], warnings: [])
         var now = start
         var warnings = Set<String>()
+        var log = Set<NotificationIdentity>()
         while now <= end {
             if let down = downtime.first(where: { $0.contains(now) }) {
                 now = down.upperBound
                 continue
             }
-            let plan = try stage.run(snapshot, database: database, now: now)
+            let plan = try stage.run(snapshot, database: database, now: now, log: log)
+            log.formUnion(plan.messages.flatMap { $0.items.map(\.identity) })
+            log.formUnion(plan.skipped.map(\.identity))
             for message in plan.messages {
                 result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
                 try database.markSent(messageID: message.id, at: now)

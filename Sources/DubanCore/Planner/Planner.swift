@@ -98,7 +98,8 @@ public struct Planner: Sendable {
         if undatedImmediate > 0 {
             warnings.append("\(undatedImmediate) 立行立改 task(s) have no date and [programme] feedback_date is not set; they get no deadline mail")
         }
-        return Plan(now: now, messages: group(dueItems, now: now), skipped: skipped.sorted { $0.identity < $1.identity },
+        // Items and skips stay in ledger order: deterministic, and what a reader of the ledger expects.
+        return Plan(now: now, messages: group(dueItems, now: now), skipped: skipped,
                     next: next, warnings: warnings)
     }
 
@@ -127,11 +128,11 @@ public struct Planner: Sendable {
         case .completed:
             guard let done = task.completedOn ?? firstSeenCompleted[task.id] else { break }
             body(NotificationIdentity(task: task.id, kind: .acceptance, step: 1, about: done),
-                 calendar.workingDay(policy.acceptanceAfterWorkingDays, after: done))
+                 memo.workingDay(policy.acceptanceAfterWorkingDays, after: done, calendar))
         case .closed:
             guard let closed = task.closedOn else { break }
             body(NotificationIdentity(task: task.id, kind: .lookback, step: 1, about: closed),
-                 calendar.onOrAfter(closed.adding(months: policy.lookBackMonths)))
+                 memo.onOrAfter(closed.adding(months: policy.lookBackMonths), calendar))
         case .accepted, .ongoing:
             // Accepted awaits closing by the office; 长期坚持 has become a
             // standing measure. Neither has a deadline left to chase.
@@ -233,20 +234,33 @@ public struct Planner: Sendable {
     /// One message per (kind, level, recipients), items in task order.
     func group(_ items: [PlannedItem], now: Date) -> [PlannedMessage] {
         struct Key: Hashable { var kind: NotificationKind; var level: Int?; var to: [String] }
-        var messages: [Key: PlannedMessage] = [:]
+        // Messages are built in place (index into an array, sets for
+        // membership): a catch-up after a long outage can put hundreds of
+        // thousands of tasks into a few messages.
+        var messages: [PlannedMessage] = []
+        var index: [Key: Int] = [:]
+        var ccSeen: [Set<String>] = []
+        var unreachableSeen: [Set<String>] = []
         for item in items {
             let address = addressing(item)
             let key = Key(kind: item.identity.kind, level: item.identity.level, to: address.to.map { $0.email ?? $0.name }.sorted())
-            var message = messages[key] ?? PlannedMessage(kind: key.kind, level: key.level, slot: now, to: address.to,
-                                                          cc: [], items: [], unreachable: [])
-            message.items.append(item)
-            for cc in address.cc where !message.cc.contains(cc) { message.cc.append(cc) }
-            for name in address.unreachable where !message.unreachable.contains(name) { message.unreachable.append(name) }
-            messages[key] = message
+            let i: Int
+            if let existing = index[key] {
+                i = existing
+            } else {
+                i = messages.count
+                index[key] = i
+                messages.append(PlannedMessage(kind: key.kind, level: key.level, slot: now, to: address.to, cc: [], items: [], unreachable: []))
+                ccSeen.append([])
+                unreachableSeen.append([])
+            }
+            messages[i].items.append(item)
+            for cc in address.cc where ccSeen[i].insert(cc.email ?? cc.name).inserted { messages[i].cc.append(cc) }
+            for name in address.unreachable where unreachableSeen[i].insert(name).inserted { messages[i].unreachable.append(name) }
         }
-        return messages.values
-            .map { var m = $0; m.items.sort { $0.identity < $1.identity }; return m }
-            .sorted { ($0.kind, $0.level ?? 0, $0.to.map { $0.email ?? "" }.joined()) < ($1.kind, $1.level ?? 0, $1.to.map { $0.email ?? "" }.joined()) }
+        return messages.sorted {
+            ($0.kind, $0.level ?? 0, $0.to.map { $0.email ?? "" }.joined()) < ($1.kind, $1.level ?? 0, $1.to.map { $0.email ?? "" }.joined())
+        }
     }
 }
 
@@ -255,6 +269,23 @@ public struct Planner: Sendable {
 struct Memo {
     private var befores: [Int: LocalDate] = [:]
     private var escalations: [Int: [LocalDate]] = [:]
+    private var afters: [Int: LocalDate] = [:]
+    private var workingDays: [Int: LocalDate] = [:]
+
+    mutating func onOrAfter(_ date: LocalDate, _ calendar: WorkCalendar) -> LocalDate {
+        if let cached = afters[date.dayNumber] { return cached }
+        let value = calendar.onOrAfter(date)
+        afters[date.dayNumber] = value
+        return value
+    }
+
+    mutating func workingDay(_ n: Int, after date: LocalDate, _ calendar: WorkCalendar) -> LocalDate {
+        let key = date.dayNumber &* 1024 &+ n
+        if let cached = workingDays[key] { return cached }
+        let value = calendar.workingDay(n, after: date)
+        workingDays[key] = value
+        return value
+    }
 
     /// `lead` days before `date`, moved back to a working day.
     mutating func before(_ date: LocalDate, lead: Int, unit: Policy.LeadUnit, _ calendar: WorkCalendar) -> LocalDate {
