@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
@@ -42,17 +45,29 @@ let package = Package(
             dependencies: ["DubanCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Mail: templates, MIME, iCalendar, and the transports (SMTP on NIO, files, sendmail).
+        .target(
+            name: "DubanMail",
+            dependencies: [
+                "DubanCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The pipeline around the planner: environment loading, plan-and-queue passes, simulation.
         .target(
             name: "DubanDaemon",
-            dependencies: ["DubanCore", "DubanLedger", "DubanConfig", "DubanStore"],
+            dependencies: ["DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail"],
             swiftSettings: swiftSettings
         ),
         // The thin executable: argument parsing and subcommands only.
         .executableTarget(
             name: "duban",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanDaemon",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -73,6 +88,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DubanMailTests",
+            dependencies: ["DubanMail", "DubanCore", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanDaemonTests",

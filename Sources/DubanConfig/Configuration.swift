@@ -50,6 +50,56 @@ public struct Configuration: Sendable {
         public var path: URL
     }
 
+    public struct Mail: Sendable {
+        public enum Transport: String, Sendable, CaseIterable {
+            /// Write each message as an .eml file into `folder` (the embedded default).
+            case files
+            case smtp
+            case sendmail
+        }
+
+        public struct SMTP: Sendable {
+            public var host: String
+            /// Default 587 for starttls, 465 for tls, 25 for plain.
+            public var port: Int
+            /// `starttls` (default), `tls`, or `plain` (loopback relays only).
+            public var security: String
+            public var username: String?
+            /// Where the password is: default `$CREDENTIALS_DIRECTORY/smtp-password`
+            /// (systemd `LoadCredential=`). Never in this file.
+            public var passwordFile: URL?
+            public var caFile: URL?
+            /// Seconds for connecting and for each reply. Default 30.
+            public var timeoutSeconds: Int
+            /// The EHLO name. Default: the host name of this machine.
+            public var helo: String?
+        }
+
+        public var transport: Transport
+        /// The sender. Default: the office (`[chain] office`).
+        public var from: Contact
+        /// `files` transport: where .eml files go. Default `mail` beside the state database.
+        public var folder: URL
+        /// Template search path, first match wins. Default: `templates` beside
+        /// this file, then `/usr/share/duban/templates`.
+        public var templates: [URL]
+        /// `sendmail` transport: the program. Default `/usr/sbin/sendmail`.
+        public var sendmail: String
+        public var smtp: SMTP?
+    }
+
+    public struct Delivery: Sendable {
+        /// First retry after this many seconds (default 60), doubling each time …
+        public var retryInitialSeconds: Int
+        /// … up to this many seconds between attempts (default 3600).
+        public var retryMaxSeconds: Int
+        /// A message still failing this many hours after it was queued is
+        /// marked failed and reported (default 48). It is kept, never deleted.
+        public var giveUpAfterHours: Int
+        /// Messages per connection (default 100).
+        public var batchSize: Int
+    }
+
     public var organization: Organization
     public var programme: Programme
     public var ledger: Ledger
@@ -63,6 +113,8 @@ public struct Configuration: Sendable {
     /// Default `calendars` beside the configuration file.
     public var calendars: URL
     public var state: State
+    public var mail: Mail
+    public var delivery: Delivery
 
     /// The default state database.
     public static let defaultStatePath = "/var/lib/duban/duban.sqlite"

@@ -1,4 +1,4 @@
-public import DubanCore
+import DubanCore
 import DubanLedger
 public import Foundation
 import TOMLKit
@@ -30,7 +30,7 @@ extension Configuration {
             throw ConfigurationError([.error(SourceLocation(file: file.path), "TOML syntax: \(error)")])
         }
         var reader = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
-        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state"])
+        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state", "mail", "delivery"])
 
         let org = reader.table(root, "organization", in: "", required: true)
         let name = reader.string(org, "name", in: "organization", required: true) ?? ""
@@ -116,7 +116,61 @@ extension Configuration {
             reader.allow(state, in: "state", keys: ["path"])
         }
 
-        guard reader.diagnostics.isEmpty, let zone, let office else { throw ConfigurationError(reader.diagnostics) }
+        let folder = file.deletingLastPathComponent()
+        var transport = Mail.Transport.files
+        var from = office
+        var mailFolder = statePath.deletingLastPathComponent().appendingPathComponent("mail")
+        var templates = [folder.appendingPathComponent("templates"), URL(fileURLWithPath: "/usr/share/duban/templates")]
+        var sendmail = "/usr/sbin/sendmail"
+        var smtp: Mail.SMTP?
+        if let mail = reader.table(root, "mail", in: "") {
+            if let name = reader.string(mail, "transport", in: "mail") {
+                if let value = Mail.Transport(rawValue: name) { transport = value }
+                else { reader.error("transport", in: "mail", "must be one of files, smtp, sendmail") }
+            }
+            if mail["from"] != nil { from = reader.contact(mail, "from", in: "mail", required: true) }
+            if let path = reader.paths(mail, "folder", in: "mail").first { mailFolder = path }
+            if mail["templates"] != nil { templates = reader.paths(mail, "templates", in: "mail") }
+            if let program = reader.string(mail, "sendmail", in: "mail") { sendmail = program }
+            if let table = reader.table(mail, "smtp", in: "mail") {
+                let security = reader.string(table, "security", in: "mail.smtp") ?? "starttls"
+                if !["starttls", "tls", "plain"].contains(security) {
+                    reader.error("security", in: "mail.smtp", "must be \"starttls\", \"tls\" or \"plain\"")
+                }
+                let host = reader.string(table, "host", in: "mail.smtp", required: true) ?? ""
+                if security == "plain" && !(host == "localhost" || host == "::1" || host.hasPrefix("127.")) {
+                    reader.error("security", in: "mail.smtp", "\"plain\" (no encryption) is allowed only for a relay on the loopback interface, not \(host)")
+                }
+                let defaultPort = security == "tls" ? 465 : security == "plain" ? 25 : 587
+                smtp = Mail.SMTP(
+                    host: host,
+                    port: reader.int(table, "port", in: "mail.smtp", range: 1...65535) ?? defaultPort,
+                    security: security,
+                    username: reader.string(table, "username", in: "mail.smtp"),
+                    passwordFile: reader.paths(table, "password_file", in: "mail.smtp").first,
+                    caFile: reader.paths(table, "ca_file", in: "mail.smtp").first,
+                    timeoutSeconds: reader.int(table, "timeout_seconds", in: "mail.smtp", range: 1...600) ?? 30,
+                    helo: reader.string(table, "helo", in: "mail.smtp"))
+                if table["password"] != nil {
+                    reader.error("password", in: "mail.smtp", "passwords do not belong in the configuration file; use password_file or systemd LoadCredential=smtp-password")
+                }
+                reader.allow(table, in: "mail.smtp", keys: ["host", "port", "security", "username", "password_file", "ca_file", "timeout_seconds", "helo", "password"])
+            }
+            reader.allow(mail, in: "mail", keys: ["transport", "from", "folder", "templates", "sendmail", "smtp"])
+        }
+        if transport == .smtp && smtp == nil {
+            reader.error("transport", in: "mail", "transport = \"smtp\" needs a [mail.smtp] section with at least host")
+        }
+        var delivery = Delivery(retryInitialSeconds: 60, retryMaxSeconds: 3600, giveUpAfterHours: 48, batchSize: 100)
+        if let table = reader.table(root, "delivery", in: "") {
+            if let n = reader.int(table, "retry_initial_seconds", in: "delivery", range: 1...86_400) { delivery.retryInitialSeconds = n }
+            if let n = reader.int(table, "retry_max_seconds", in: "delivery", range: 1...86_400) { delivery.retryMaxSeconds = n }
+            if let n = reader.int(table, "give_up_after_hours", in: "delivery", range: 1...24 * 60) { delivery.giveUpAfterHours = n }
+            if let n = reader.int(table, "batch_size", in: "delivery", range: 1...10_000) { delivery.batchSize = n }
+            reader.allow(table, in: "delivery", keys: ["retry_initial_seconds", "retry_max_seconds", "give_up_after_hours", "batch_size"])
+        }
+
+        guard reader.diagnostics.isEmpty, let zone, let office, let from else { throw ConfigurationError(reader.diagnostics) }
         return Configuration(
             file: file,
             organization: .init(name: name, timeZone: zone, locale: locale),
@@ -126,7 +180,9 @@ extension Configuration {
             policy: policy,
             chain: Chain(office: office, principal: principal),
             calendars: calendars,
-            state: .init(path: statePath))
+            state: .init(path: statePath),
+            mail: .init(transport: transport, from: from, folder: mailFolder, templates: templates, sendmail: sendmail, smtp: smtp),
+            delivery: delivery)
     }
 }
 

@@ -1,11 +1,13 @@
 public import DubanConfig
 public import DubanCore
 import DubanLedger
-public import Foundation
+public import DubanMail
+import Foundation
 
 /// Everything loaded from configuration that a pass needs: the parsed
-/// configuration, the work calendar, the people directory and the planner
-/// built from them. Loading it is what SIGHUP repeats.
+/// configuration, the work calendar, the people directory, the mail
+/// templates and the planner built from them. Loading it is what SIGHUP
+/// repeats.
 public struct Environment: Sendable {
     public var configuration: Configuration
     public var calendar: WorkCalendar
@@ -13,16 +15,17 @@ public struct Environment: Sendable {
     /// Problems found in the calendar and people files (not the ledger).
     public var diagnostics: [Diagnostic]
     public var planner: Planner
+    public var composer: Composer
 
-    /// Loads configuration, calendar and people. Throws only when the
-    /// configuration itself is unusable; calendar and people problems are
-    /// diagnostics.
+    /// Loads configuration, calendar, people and templates. Throws when the
+    /// configuration or a template is unusable; calendar and people problems
+    /// are diagnostics.
     public static func load(configPath: String) throws(ConfigurationError) -> Environment {
         let configuration = try Configuration.load(from: URL(fileURLWithPath: configPath))
-        return load(configuration)
+        return try load(configuration)
     }
 
-    public static func load(_ configuration: Configuration) -> Environment {
+    public static func load(_ configuration: Configuration) throws(ConfigurationError) -> Environment {
         var diagnostics: [Diagnostic] = []
         let (calendar, calendarDiagnostics) = CalendarLoader.load(folder: configuration.calendars)
         diagnostics += calendarDiagnostics
@@ -32,12 +35,17 @@ public struct Environment: Sendable {
             people = directory
             diagnostics += found
         }
+        let (templates, templateErrors) = TemplateSet.load(searchPath: configuration.mail.templates, locale: configuration.organization.locale)
+        guard let templates else { throw ConfigurationError(templateErrors) }
+        let clock = LocalClock(timeZone: configuration.organization.timeZone)
         let planner = Planner(
             calendar: calendar, policy: configuration.policy, chain: configuration.chain,
-            clock: LocalClock(timeZone: configuration.organization.timeZone),
-            feedbackDate: configuration.programme.feedbackDate)
+            clock: clock, feedbackDate: configuration.programme.feedbackDate)
+        let composer = Composer(
+            templates: templates, from: configuration.mail.from, organization: configuration.organization.name,
+            programme: configuration.programme.name, clock: clock, lookBackMonths: configuration.policy.lookBackMonths)
         return Environment(configuration: configuration, calendar: calendar, people: people,
-                           diagnostics: diagnostics, planner: planner)
+                           diagnostics: diagnostics, planner: planner, composer: composer)
     }
 
     public var clock: LocalClock { planner.clock }
@@ -50,6 +58,38 @@ public struct Environment: Sendable {
     }
 
     public func subject(_ message: PlannedMessage) -> String {
-        Subject.line(for: message, locale: configuration.organization.locale, organization: configuration.organization.name)
+        composer.subject(message)
+    }
+
+    /// The configured transport. The SMTP password is read here, at the last
+    /// moment, from `password_file` or `$CREDENTIALS_DIRECTORY/smtp-password`.
+    public func makeTransport() throws(ConfigurationError) -> any MailTransport {
+        let mail = configuration.mail
+        switch mail.transport {
+        case .files:
+            return FilesTransport(folder: mail.folder)
+        case .sendmail:
+            return SendmailTransport(program: mail.sendmail)
+        case .smtp:
+            let smtp = mail.smtp!
+            var password: String?
+            if smtp.username != nil {
+                let file = smtp.passwordFile
+                    ?? ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { URL(fileURLWithPath: $0).appendingPathComponent("smtp-password") }
+                guard let file else {
+                    throw ConfigurationError([.error(SourceLocation(file: configuration.file.path),
+                        "mail.smtp.username is set but there is no password: set mail.smtp.password_file, or run under systemd with LoadCredential=smtp-password:…")])
+                }
+                guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                    throw ConfigurationError([.error(SourceLocation(file: file.path), "cannot read the SMTP password file")])
+                }
+                password = text.trimmingCharacters(in: .newlines)
+            }
+            let security = SMTPSettings.Security(rawValue: smtp.security) ?? .starttls
+            return SMTPTransport(settings: SMTPSettings(
+                host: smtp.host, port: smtp.port, security: security, username: smtp.username, password: password,
+                caFile: smtp.caFile?.path, timeoutSeconds: smtp.timeoutSeconds,
+                heloName: smtp.helo ?? ProcessInfo.processInfo.hostName))
+        }
     }
 }

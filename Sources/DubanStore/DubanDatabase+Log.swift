@@ -20,15 +20,16 @@ extension DubanDatabase {
     /// one transaction, so a crash can neither lose a message (it is in the
     /// outbox as soon as it is in the log) nor plan it twice (it is in the
     /// log as soon as it is in the outbox).
-    public func queue(_ messages: [PlannedMessage], subjects: [String], skipped: [SkippedNotification], at now: Date) throws {
-        precondition(messages.count == subjects.count, "one subject per message")
+    public func queue(_ mails: [OutgoingMail], skipped: [SkippedNotification], at now: Date) throws {
         try writer.write { db in
-            for (message, subject) in zip(messages, subjects) {
+            for mail in mails {
+                let message = mail.message
                 let recipients = try JSONEncoder.duban.encode(["to": message.to.compactMap(\.email), "cc": message.cc.compactMap(\.email)])
                 var entry = OutboxEntry(
                     id: nil, messageID: message.id, kind: message.kind.rawValue, level: message.level, slot: message.slot,
-                    recipients: String(decoding: recipients, as: UTF8.self), subject: subject,
-                    payload: try JSONEncoder.duban.encode(message), state: "pending", attempts: 0,
+                    recipients: String(decoding: recipients, as: UTF8.self), subject: mail.subject,
+                    sender: mail.sender, envelopeRecipients: String(decoding: try JSONEncoder.duban.encode(mail.recipients), as: UTF8.self),
+                    mime: Data(mail.mime), payload: try JSONEncoder.duban.encode(message), state: "pending", attempts: 0,
                     nextAttemptAt: nil, lastError: nil, createdAt: now, sentAt: nil)
                 try entry.insert(db)
                 for item in message.items {
@@ -38,6 +39,33 @@ extension DubanDatabase {
             for skip in skipped {
                 try LogEntry(skip.identity, state: "skipped", reason: skip.reason.rawValue, messageID: nil, at: now).insert(db)
             }
+        }
+    }
+
+    /// Notices already queued or sent for these tasks (for "which notices
+    /// were sent before"), oldest first.
+    public func earlierNotices(for tasks: [TaskID]) throws -> [TaskID: [(identity: NotificationIdentity, at: Date)]] {
+        guard !tasks.isEmpty else { return [:] }
+        return try writer.read { db in
+            var result: [TaskID: [(identity: NotificationIdentity, at: Date)]] = [:]
+            let wanted = Set(tasks.map(\.rawValue))
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT key, taskID, COALESCE(sentAt, recordedAt) AS at FROM notificationLog
+                WHERE state IN ('queued', 'sent') ORDER BY at
+                """)
+            while let row = try rows.next() {
+                let taskID: String = row["taskID"]
+                guard wanted.contains(taskID), let identity = NotificationIdentity(key: row["key"]) else { continue }
+                result[identity.task, default: []].append((identity, row["at"]))
+            }
+            return result
+        }
+    }
+
+    /// The earliest time a pending message is due for another attempt.
+    public func nextRetry() throws -> Date? {
+        try writer.read { db in
+            try Date.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'pending' AND nextAttemptAt IS NOT NULL")
         }
     }
 

@@ -73,6 +73,9 @@ public final class DubanDatabase: Sendable {
                 t.column("slot", .datetime).notNull()
                 t.column("recipients", .text).notNull()
                 t.column("subject", .text).notNull()
+                t.column("sender", .text).notNull()
+                t.column("envelopeRecipients", .text).notNull()
+                t.column("mime", .blob).notNull()
                 t.column("payload", .blob).notNull()
                 t.column("state", .text).notNull().check { ["pending", "sent", "failed"].contains($0) }
                 t.column("attempts", .integer).notNull().defaults(to: 0)

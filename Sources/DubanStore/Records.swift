@@ -52,6 +52,12 @@ public struct OutboxEntry: Codable, FetchableRecord, PersistableRecord, Sendable
     /// JSON: `{"to": [...], "cc": [...]}` addresses, for `status` and queries.
     public var recipients: String
     public var subject: String
+    /// The envelope sender (MAIL FROM).
+    public var sender: String
+    /// JSON array of envelope recipients (RCPT TO).
+    public var envelopeRecipients: String
+    /// The rendered message, exactly the bytes that go out (CRLF line ends).
+    public var mime: Data
     /// JSON of the planned message, with full copies of its tasks as they
     /// were when it was queued: what the mail is rendered from.
     public var payload: Data
@@ -79,6 +85,10 @@ public struct OutboxEntry: Codable, FetchableRecord, PersistableRecord, Sendable
     /// The message as planned.
     public func message() throws -> PlannedMessage {
         try JSONDecoder.duban.decode(PlannedMessage.self, from: payload)
+    }
+
+    public var recipientList: [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(envelopeRecipients.utf8))) ?? []
     }
 }
 
@@ -117,5 +127,22 @@ extension JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+}
+
+/// A rendered message ready for the outbox.
+public struct OutgoingMail: Sendable {
+    public var message: PlannedMessage
+    public var subject: String
+    public var sender: String
+    public var recipients: [String]
+    public var mime: [UInt8]
+
+    public init(message: PlannedMessage, subject: String, sender: String, recipients: [String], mime: [UInt8]) {
+        self.message = message
+        self.subject = subject
+        self.sender = sender
+        self.recipients = recipients
+        self.mime = mime
     }
 }

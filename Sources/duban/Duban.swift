@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Duban: ParsableCommand {
+struct Duban: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "duban",
         abstract: "督办 — deadlines, reminders and escalation for a rectification ledger (整改台账).",
@@ -9,7 +9,7 @@ struct Duban: ParsableCommand {
             Exit codes: 0 success (warnings allowed), 1 the ledger data has errors, \
             2 the configuration is unusable, 64 bad command-line usage.
             """,
-        subcommands: [Check.self, Preview.self, Simulate.self, CalendarCommand.self]
+        subcommands: [Check.self, Preview.self, Simulate.self, Run.self, SendTest.self, CalendarCommand.self]
     )
 }
 

@@ -73,6 +73,8 @@ struct DubanProcess {
             paths = ["\(bad)"]
             [chain]
             office = { name = "整改办", email = "zgb@example.org" }
+            [mail]
+            templates = ["\(DubanProcess.repository.path)/config/templates"]
             """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
         let result = try DubanProcess.run(["check", "--config", folder.appendingPathComponent("duban.toml").path])
         #expect(result.status == 1)

@@ -13,6 +13,8 @@ import Testing
         text = text.replacingOccurrences(of: "\"examples/", with: "\"\(config)/examples/")
             .replacingOccurrences(of: "calendars = \"calendars\"", with: "calendars = \"\(config)/calendars\"")
             .replacingOccurrences(of: "path = \"../.duban-state/duban.sqlite\"", with: "path = \"\(folder.path)/duban.sqlite\"")
+            .replacingOccurrences(of: "folder = \"../.duban-state/mail\"", with: "folder = \"\(folder.path)/mail\"")
+            .replacingOccurrences(of: "templates = [\"templates\"]", with: "templates = [\"\(config)/templates\"]")
         let path = folder.appendingPathComponent("duban.toml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -28,7 +30,7 @@ import Testing
         #expect(reminder["slot"] as? String == "2026-06-23T09:00:00+08:00")
         #expect(reminder["to"] as? [String] == ["zhang.wei@example.org"])
         #expect(reminder["cc"] as? [String] == [])
-        #expect(reminder["subject"] as? String == "【整改提醒】1项整改任务将于2026-06-30到期")
+        #expect(reminder["subject"] as? String == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         let items = try #require(reminder["items"] as? [[String: String]])
         #expect(items == [["task": "T1-1", "problem": "1", "rule": "reminder 7d", "about": "2026-06-30"]])
         #expect(json["warnings"] is [String])

@@ -13,7 +13,7 @@ func exampleEnvironment() throws -> (Environment, URL) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-daemon-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     configuration.state.path = folder.appendingPathComponent("duban.sqlite")
-    return (Environment.load(configuration), configuration.state.path)
+    return (try Environment.load(configuration), configuration.state.path)
 }
 
 @Suite struct ShippedCalendarTests {
@@ -69,7 +69,7 @@ func exampleEnvironment() throws -> (Environment, URL) {
         #expect(second.messages.isEmpty)
         #expect(try restarted.outboxCounts().pending == 2)
         let entry = try #require(try restarted.deliverable(now: now).first { $0.kind == "reminder" })
-        #expect(entry.subject == "【整改提醒】1项整改任务将于2026-06-30到期")
+        #expect(entry.subject == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         #expect(entry.recipients.contains("zhang.wei@example.org"))
     }
 

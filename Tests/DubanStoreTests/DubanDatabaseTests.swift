@@ -16,6 +16,11 @@ import Testing
                               cc: [], items: items, unreachable: [])
     }
 
+    func mail(_ message: PlannedMessage, _ subject: String) -> OutgoingMail {
+        OutgoingMail(message: message, subject: subject, sender: "duban@example.org", recipients: ["zhang.wei@example.org"],
+                     mime: Array("Subject: \(subject)\r\n\r\nbody\r\n".utf8))
+    }
+
     /// A real SQLite file in a fresh folder.
     func fileDatabase() throws -> (DubanDatabase, URL) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-store-\(UUID().uuidString)")
@@ -28,7 +33,7 @@ import Testing
         let (database, url) = try fileDatabase()
         let skip = SkippedNotification(identity: NotificationIdentity(task: TaskID("B"), kind: .reminder, step: 7, about: LocalDate("2026-06-01")!),
                                        reason: .deadlinePassed)
-        try database.queue([message(["A1", "A2"])], subjects: ["【整改提醒】"], skipped: [skip], at: now)
+        try database.queue([mail(message(["A1", "A2"]), "【整改提醒】")], skipped: [skip], at: now)
 
         // Reopen the file, as after a restart: the log and the outbox are both there.
         let reopened = try DubanDatabase.open(at: url)
@@ -36,15 +41,17 @@ import Testing
         let pending = try reopened.deliverable(now: now)
         #expect(pending.count == 1)
         #expect(pending[0].subject == "【整改提醒】")
+        #expect(pending[0].recipientList == ["zhang.wei@example.org"])
+        #expect(String(decoding: pending[0].mime, as: UTF8.self).hasPrefix("Subject: 【整改提醒】"))
         #expect(try pending[0].message().items.map(\.identity.task.rawValue) == ["A1", "A2"])
         #expect(try reopened.logState(of: skip.identity) == "skipped")
     }
 
     @Test func queueingTheSameIdentityTwiceFailsWholeAndChangesNothing() throws {
         let database = try DubanDatabase.inMemory()
-        try database.queue([message(["A"])], subjects: ["s"], skipped: [], at: now)
+        try database.queue([mail(message(["A"]), "s")], skipped: [], at: now)
         // A second message containing A (and a new B) must not half-commit.
-        #expect(throws: (any Error).self) { try database.queue([self.message(["B", "A"], kind: .reminder)], subjects: ["s2"], skipped: [], at: now) }
+        #expect(throws: (any Error).self) { try database.queue([self.mail(self.message(["B", "A"]), "s2")], skipped: [], at: now) }
         #expect(try database.loggedIdentities().map(\.key) == ["A/reminder/7/2026-06-30"])
         #expect(try database.outboxCounts() == .init(pending: 1, sent: 0, failed: 0))
     }
@@ -52,7 +59,7 @@ import Testing
     @Test func sentAndFailedAreRecordedAndNeverDeleted() throws {
         let database = try DubanDatabase.inMemory()
         let a = message(["A"]), b = message(["B"])
-        try database.queue([a, b], subjects: ["a", "b"], skipped: [], at: now)
+        try database.queue([mail(a, "a"), mail(b, "b")], skipped: [], at: now)
         try database.markSent(messageID: a.id, at: now)
         try database.recordFailure(messageID: b.id, error: "421 try later", retryAt: now.addingTimeInterval(60))
         #expect(try database.deliverable(now: now).isEmpty)                       // b waits for its retry time

@@ -1,4 +1,5 @@
-public import Foundation
+import DubanCore
+import Foundation
 
 /// Writes a `MailMessage` as RFC 5322 / MIME bytes with CRLF line ends:
 /// `multipart/alternative` (text/plain + text/html, UTF-8, base64 in 76-column
@@ -8,8 +9,8 @@ public enum MIMEWriter {
     public static func write(_ message: MailMessage) -> [UInt8] {
         var headers: [String] = []
         headers.append("From: " + HeaderText.mailbox(name: message.from.name, address: message.from.email ?? ""))
-        let to = message.to.filter { $0.email.map(EmailAddressCheck.isValid) == true }
-        let cc = message.cc.filter { $0.email.map(EmailAddressCheck.isValid) == true }
+        let to = message.to.filter { $0.email.map(EmailAddress.isValid) == true }
+        let cc = message.cc.filter { $0.email.map(EmailAddress.isValid) == true }
         if !to.isEmpty { headers.append(addressList("To", to)) }
         if !cc.isEmpty { headers.append(addressList("Cc", cc)) }
         headers.append(HeaderText.unstructured(name: "Subject", message.subject))

@@ -58,22 +58,7 @@ public struct MailMessage: Sendable, Equatable {
     /// Every address the server must deliver to (To and Cc), valid ones only.
     public var envelopeRecipients: [String] {
         var seen = Set<String>()
-        return (to + cc).compactMap(\.email).filter { EmailAddressCheck.isValid($0) && seen.insert($0.lowercased()).inserted }
+        return (to + cc).compactMap(\.email).filter { EmailAddress.isValid($0) && seen.insert($0.lowercased()).inserted }
     }
 }
 
-/// The same check the ledger reader applies, repeated at the last moment
-/// before an address reaches a header: config and directories change.
-enum EmailAddressCheck {
-    static func isValid(_ text: String) -> Bool {
-        guard text.utf8.count <= 254 else { return false }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x21 || scalar.value == 0x7F { return false }
-            if "<>()[]\\,;:\"".unicodeScalars.contains(scalar) { return false }
-        }
-        return true
-    }
-}

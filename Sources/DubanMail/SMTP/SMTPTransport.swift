@@ -1,0 +1,43 @@
+public import NIOCore
+import NIOPosix
+
+/// Delivers over SMTP, one connection for a whole batch. A connection that
+/// breaks mid-batch (a 421, a timeout) fails the messages not yet sent as
+/// transient: they stay in the outbox and go with the next attempt.
+public struct SMTPTransport: MailTransport {
+    public var settings: SMTPSettings
+    private let group: any EventLoopGroup
+
+    /// Uses NIO's shared event loop group unless given one.
+    public init(settings: SMTPSettings, group: (any EventLoopGroup)? = nil) {
+        self.settings = settings
+        self.group = group ?? MultiThreadedEventLoopGroup.singleton
+    }
+
+    public var description: String {
+        "smtp://\(settings.host):\(settings.port) (\(settings.security == .tls ? "TLS" : settings.security == .starttls ? "STARTTLS" : "plain, loopback only"))"
+    }
+
+    public func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
+        guard !batch.isEmpty else { return [] }
+        let connection: SMTPConnection
+        do {
+            connection = try await SMTPConnection.open(settings, group: group)
+        } catch {
+            return batch.map { _ in .failed(error) }
+        }
+        var results: [DeliveryResult] = []
+        for (index, envelope) in batch.enumerated() {
+            do {
+                results.append(try await connection.send(envelope))
+            } catch {
+                // The session is gone: this message and the rest wait for the next attempt.
+                results += batch[index...].map { _ in .failed(error) }
+                await connection.abort()
+                return results
+            }
+        }
+        await connection.quit()
+        return results
+    }
+}
