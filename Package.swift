@@ -73,6 +73,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support: real servers and parsers the test targets share (aiosmtpd, Python's email).
+        .target(name: "DubanTesting", swiftSettings: swiftSettings),
         // Times the stages of a pass for bench/run; not installed.
         .executableTarget(
             name: "duban-bench",
@@ -90,17 +92,17 @@ let package = Package(
         .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanMailTests",
-            dependencies: ["DubanMail", "DubanCore", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["DubanMail", "DubanCore", "DubanTesting", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanDaemonTests",
-            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore"],
+            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanTesting"],
             swiftSettings: swiftSettings
         ),
         // Runs the built `duban` binary against the shipped example config.
-        .testTarget(name: "DubanCLITests", dependencies: ["duban"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanCLITests", dependencies: ["duban", "DubanTesting"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

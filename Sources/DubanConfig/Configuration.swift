@@ -98,6 +98,13 @@ public struct Configuration: Sendable {
         public var giveUpAfterHours: Int
         /// Messages per connection (default 100).
         public var batchSize: Int
+
+        public init(retryInitialSeconds: Int = 60, retryMaxSeconds: Int = 3600, giveUpAfterHours: Int = 48, batchSize: Int = 100) {
+            self.retryInitialSeconds = retryInitialSeconds
+            self.retryMaxSeconds = retryMaxSeconds
+            self.giveUpAfterHours = giveUpAfterHours
+            self.batchSize = batchSize
+        }
     }
 
     public var organization: Organization

@@ -27,8 +27,10 @@ enum HeaderText {
     ///
     static func encodedWords(_ text: String) -> [String] {
         let prefix = "=?UTF-8?B?", suffix = "?="
-        // 75 - 12 = 63 base64 characters → at most 45 bytes per word (a multiple of 3).
-        let maxBytes = 45
+        // 39 bytes → 52 base64 characters → 64-character words: short enough that
+        // "Subject: " or "Cc: " plus a word stays within 78 columns (RFC 5322 §2.1.1),
+        // and well under RFC 2047's 75-character limit.
+        let maxBytes = 39
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {

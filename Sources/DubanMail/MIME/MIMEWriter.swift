@@ -42,7 +42,7 @@ public enum MIMEWriter {
             for attachment in message.attachments {
                 let filename = attachment.filename.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
                 body += "--\(mixed)\r\n"
-                body += "Content-Type: \(attachment.contentType); name=\"\(filename)\"\r\n"
+                body += "Content-Type: \(attachment.contentType);\r\n name=\"\(filename)\"\r\n"
                 body += "Content-Disposition: attachment; filename=\"\(filename)\"\r\n"
                 body += "Content-Transfer-Encoding: base64\r\n\r\n"
                 body += Base64.mimeBody(attachment.data)

@@ -1,0 +1,159 @@
+import DubanCore
+@testable import DubanMail
+import DubanTesting
+import Foundation
+import Testing
+
+/// Against a real SMTP server: aiosmtpd on loopback, started per test.
+@Suite(.serialized) struct SMTPTransportTests {
+    func settings(_ server: SMTPTestServer, security: SMTPSettings.Security = .plain, host: String = "127.0.0.1",
+                  user: String? = nil, password: String? = nil, caFile: String? = nil, timeout: Int = 10) -> SMTPSettings {
+        SMTPSettings(host: host, port: server.port, security: security, username: user, password: password, caFile: caFile,
+                     timeoutSeconds: timeout, heloName: "duban.test")
+    }
+
+    @Test func aBatchOverOneConnectionArrivesIntactAndParses() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let batch = (1...5).map { envelope("m\($0)", to: ["zhang.wei@example.org", "li.qiang@example.org"]) }
+        let results = await SMTPTransport(settings: settings(server)).deliver(batch)
+        #expect(results.allSatisfy { if case .delivered(let r) = $0 { return r.isEmpty } else { return false } })
+        #expect(server.received.count == 5)
+        let parsed = try parseWithPython(server.received)
+        #expect(parsed.map(\.message_id) == (1...5).map { "<m\($0)@example.org>" })
+        #expect(parsed.allSatisfy { $0.defects.isEmpty && $0.subject == "【整改提醒】测试" })
+        // Dot-stuffing survived the trip: lines starting with dots are intact.
+        #expect(parsed[0].text == "正文\n.\n..以点开头的行\n")
+        #expect(server.recipients(of: server.received[0]) == ["zhang.wei@example.org", "li.qiang@example.org"])
+    }
+
+    @Test func starttlsWithAuthAndAVerifiedCertificate() async throws {
+        let (cert, key) = try makeCertificate()
+        let server = try SMTPTestServer(["--security", "starttls", "--cert", cert, "--key", key, "--auth", "duban:s3cret"])
+        defer { server.stop() }
+        let ok = await SMTPTransport(settings: settings(server, security: .starttls, host: "localhost", user: "duban", password: "s3cret", caFile: cert))
+            .deliver([envelope("tls1", to: ["a@example.org"])])
+        guard case .delivered = ok[0] else { Issue.record("\(ok[0])"); return }
+        #expect(server.received.count == 1)
+
+        // A wrong password fails at AUTH, and the error never contains the password.
+        let wrong = await SMTPTransport(settings: settings(server, security: .starttls, host: "localhost", user: "duban", password: "hunter2", caFile: cert))
+            .deliver([envelope("tls2", to: ["a@example.org"])])
+        guard case .failed(let error) = wrong[0] else { Issue.record("expected failure"); return }
+        #expect(error.stage == .auth)
+        #expect(!error.description.contains("hunter2"))
+
+        // Without trusting the self-signed certificate, TLS verification fails.
+        let untrusted = await SMTPTransport(settings: settings(server, security: .starttls, host: "localhost", user: "duban", password: "s3cret"))
+            .deliver([envelope("tls3", to: ["a@example.org"])])
+        guard case .failed(let tlsError) = untrusted[0] else { Issue.record("expected failure"); return }
+        #expect(tlsError.stage == .tls)
+        #expect(server.received.count == 1)
+    }
+
+    @Test func implicitTLS() async throws {
+        let (cert, key) = try makeCertificate()
+        let server = try SMTPTestServer(["--security", "tls", "--cert", cert, "--key", key])
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: settings(server, security: .tls, host: "localhost", caFile: cert))
+            .deliver([envelope("implicit", to: ["a@example.org"])])
+        guard case .delivered = results[0] else { Issue.record("\(results[0])"); return }
+        #expect(server.received.count == 1)
+    }
+
+    @Test func plaintextIsRefusedForANonLoopbackHost() async throws {
+        let results = await SMTPTransport(settings: SMTPSettings(host: "mail.example.org", port: 25, security: .plain))
+            .deliver([envelope("x", to: ["a@example.org"])])
+        guard case .failed(let error) = results[0] else { Issue.record("expected refusal"); return }
+        #expect(error.stage == .configuration && !error.isTransient)
+    }
+
+    @Test func aRejectedRecipientDoesNotFailTheOthers() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: settings(server)).deliver([
+            envelope("r1", to: ["reject.me@example.org", "ok@example.org"]),
+            envelope("r2", to: ["reject.too@example.org"]),
+            envelope("r3", to: ["later@example.org"]),
+            envelope("r4", to: ["fine@example.org"]),
+        ])
+        guard case .delivered(let rejected) = results[0] else { Issue.record("\(results[0])"); return }
+        #expect(rejected.keys.sorted() == ["reject.me@example.org"])
+        #expect(rejected["reject.me@example.org"]?.hasPrefix("550") == true)
+        guard case .failed(let permanent) = results[1] else { Issue.record("\(results[1])"); return }
+        #expect(!permanent.isTransient)
+        guard case .failed(let temporary) = results[2] else { Issue.record("\(results[2])"); return }
+        #expect(temporary.isTransient)
+        guard case .delivered = results[3] else { Issue.record("\(results[3])"); return }
+        #expect(server.received.count == 2)
+        #expect(server.recipients(of: server.received[0]) == ["ok@example.org"])
+    }
+
+    @Test func a421MidBatchLeavesTheRestForLater() async throws {
+        let server = try SMTPTestServer(["--fail-after", "2"])
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: settings(server)).deliver((1...5).map { envelope("b\($0)", to: ["a@example.org"]) })
+        let delivered = results.filter { if case .delivered = $0 { return true } else { return false } }.count
+        #expect(delivered == 2)
+        for result in results.dropFirst(2) {
+            guard case .failed(let error) = result else { Issue.record("\(result)"); continue }
+            #expect(error.isTransient)
+        }
+    }
+
+    @Test func serverDownIsATransientConnectFailure() async throws {
+        let server = try SMTPTestServer()
+        let port = server.port
+        server.stop()
+        let results = await SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: port, security: .plain, timeoutSeconds: 5))
+            .deliver([envelope("down", to: ["a@example.org"])])
+        guard case .failed(let error) = results[0] else { Issue.record("expected failure"); return }
+        #expect(error.stage == .connect && error.isTransient)
+        #expect(error.message.contains("127.0.0.1:\(port)"))
+    }
+
+    @Test func aSlowServerHitsTheTimeout() async throws {
+        let server = try SMTPTestServer(["--slow", "5"])
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: settings(server, timeout: 1)).deliver([envelope("slow", to: ["a@example.org"])])
+        guard case .failed(let error) = results[0] else { Issue.record("expected timeout"); return }
+        #expect(error.stage == .timeout && error.isTransient)
+    }
+
+    @Test func unknownHostIsADNSFailure() async throws {
+        let results = await SMTPTransport(settings: SMTPSettings(host: "no-such-host.invalid", port: 587, security: .starttls, timeoutSeconds: 5))
+            .deliver([envelope("dns", to: ["a@example.org"])])
+        guard case .failed(let error) = results[0] else { Issue.record("expected failure"); return }
+        #expect(error.stage == .dns || error.stage == .connect)
+    }
+}
+
+@Suite struct FileAndSendmailTransportTests {
+    @Test func filesAreWrittenAtomicallyAndNamedByMessageID() async throws {
+        let folder = try temporaryFolder("eml").appendingPathComponent("nested")
+        let transport = FilesTransport(folder: folder)
+        let results = await transport.deliver([envelope("f1", to: ["a@example.org"]), envelope("f1", to: ["a@example.org"])])
+        #expect(results.count == 2)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files == ["f1.eml"])   // a resend replaces, never duplicates
+        #expect(try parseWithPython([folder.appendingPathComponent("f1.eml")])[0].defects.isEmpty)
+    }
+
+    @Test func sendmailGetsTheEnvelopeAndLFLines() async throws {
+        let folder = try temporaryFolder("sendmail")
+        let script = folder.appendingPathComponent("sendmail")
+        try "#!/bin/sh\necho \"$@\" > \(folder.path)/args\ncat > \(folder.path)/body\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let results = await SendmailTransport(program: script.path).deliver([envelope("s1", to: ["a@example.org", "b@example.org"])])
+        guard case .delivered = results[0] else { Issue.record("\(results[0])"); return }
+        #expect(try String(contentsOf: folder.appendingPathComponent("args"), encoding: .utf8) == "-i -f duban@example.org -- a@example.org b@example.org\n")
+        let body = try Data(contentsOf: folder.appendingPathComponent("body"))
+        #expect(!body.contains(0x0D))
+
+        try "#!/bin/sh\ncat >/dev/null\necho 'queue full' >&2\nexit 75\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let temp = await SendmailTransport(program: script.path).deliver([envelope("s2", to: ["a@example.org"])])
+        guard case .failed(let error) = temp[0] else { Issue.record("expected failure"); return }
+        #expect(error.isTransient && error.message.contains("queue full"))
+    }
+}
