@@ -78,7 +78,7 @@ let package = Package(
         // Times the stages of a pass for bench/run; not installed.
         .executableTarget(
             name: "duban-bench",
-            dependencies: ["DubanCore", "DubanDaemon"],
+            dependencies: ["DubanCore", "DubanDaemon", "DubanMail"],
             swiftSettings: swiftSettings
         ),
 

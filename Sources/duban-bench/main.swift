@@ -1,11 +1,13 @@
 // duban-bench: times the stages of a pass separately, for bench/run.
 //
-//     duban-bench CONFIG [AT]
+//     duban-bench CONFIG [AT [SIMULATE-UNTIL]]
+//     duban-bench smtp PORT COUNT      (messages per second to a local SMTP server)
 //
 // Prints one line per stage: name, seconds, and a count. Not shipped in the
 // install; timings are figures for comparing builds, never pass/fail.
 import DubanCore
 import DubanDaemon
+import DubanMail
 import Foundation
 
 func measure<T>(_ name: String, _ body: () throws -> T, count: (T) -> String) rethrows -> T {
@@ -17,6 +19,25 @@ func measure<T>(_ name: String, _ body: () throws -> T, count: (T) -> String) re
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "smtp", let port = Int(arguments[2]), let count = Int(arguments[3]) {
+    // Realistic messages: a Chinese reminder with an .ics, about 6 KB each.
+    let envelopes = (0..<count).map { i in
+        let mail = MailMessage(from: Contact(name: "整改办", email: "duban@example.org"), to: [Contact(name: "张伟", email: "zhang.wei@example.org")],
+                               subject: "【整改提醒】您有3项整改任务将于2026-06-30到期", date: Date(), messageID: "bench-\(i)@example.org",
+                               text: String(repeating: "整改措施落实到位，按时报送佐证材料。\n", count: 60),
+                               html: "<p>" + String(repeating: "整改措施落实到位，按时报送佐证材料。", count: 60) + "</p>")
+        return Envelope(messageID: "bench-\(i)", from: "duban@example.org", recipients: ["zhang.wei@example.org"], data: MIMEWriter.write(mail))
+    }
+    let transport = SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: port, security: .plain))
+    let start = DispatchTime.now().uptimeNanoseconds
+    var delivered = 0
+    for batch in stride(from: 0, to: count, by: 100).map({ Array(envelopes[$0..<min($0 + 100, count)]) }) {
+        for result in await transport.deliver(batch) { if case .delivered = result { delivered += 1 } }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("smtp                 " + String(format: "%8.3f s  %d of %d delivered, %.0f messages/s", seconds, delivered, count, Double(delivered) / seconds))
+    exit(delivered == count ? 0 : 1)
+}
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: duban-bench CONFIG [AT]\n".utf8))
     exit(64)
