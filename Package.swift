@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
@@ -57,17 +58,33 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libsystemd (sd_notify, the watchdog, the journal), found through pkg-config.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // The Swift face of libsystemd: ServiceNotifier and a journald LogHandler.
+        .target(
+            name: "DubanSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // The pipeline around the planner: environment loading, plan-and-queue passes, simulation.
         .target(
             name: "DubanDaemon",
-            dependencies: ["DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail"],
+            dependencies: [
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The thin executable: argument parsing and subcommands only.
         .executableTarget(
             name: "duban",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon", "DubanSystemd",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

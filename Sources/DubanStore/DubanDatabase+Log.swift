@@ -198,6 +198,15 @@ extension DubanDatabase {
         }
     }
 
+    /// Stores a snapshot under (purpose, key), replacing the previous one
+    /// (the daemon's "last good ledger").
+    public func replaceSnapshot(_ snapshot: LedgerSnapshot, purpose: String, key: String, at now: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM ledgerSnapshot WHERE purpose = ? AND key = ?", arguments: [purpose, key])
+            try SnapshotRecord(id: nil, purpose: purpose, key: key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
+        }
+    }
+
     /// The most recent snapshot for `purpose` whose key sorts before `key` (or the latest of all).
     public func latestSnapshot(purpose: String, before key: String? = nil) throws -> (key: String, snapshot: LedgerSnapshot)? {
         try writer.read { db in

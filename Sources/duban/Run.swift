@@ -4,13 +4,20 @@ import DubanCore
 import DubanDaemon
 import DubanMail
 import DubanStore
+import DubanSystemd
 import Foundation
+import Logging
 
-/// `duban run --once [--at DATETIME]`: one pass and exit.
+/// `duban run`: the daemon; `duban run --once [--at DATETIME]`: one pass and exit.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Plan, queue and deliver what is due, then exit (--once).",
+        abstract: "Run the daemon, or (--once) plan, queue and deliver what is due and exit.",
         discussion: """
+            Without --once Duban runs until SIGTERM: it tells systemd READY=1 once configuration \
+            and ledger are loaded, wakes when something is due, re-reads the ledger when it changes, \
+            reloads on SIGHUP, and pings the watchdog when WatchdogSec= is set. It exits 2 before \
+            READY when the configuration or the state database is unusable.
+
             --once makes one pass: read the ledger, plan at the given moment (default: now), queue \
             what is due, deliver everything in the outbox, and exit 0 — or 1 if a delivery failed. \
             The state database records what was sent exactly as the daemon does, so passes never \
@@ -28,10 +35,11 @@ struct Run: AsyncParsableCommand {
     var at: String?
 
     func validate() throws {
-        guard once else { throw ValidationError("the daemon loop is not available yet; use --once") }
+        if at != nil && !once { throw ValidationError("--at needs --once: the daemon always runs on the real clock") }
     }
 
     func run() async throws {
+        if !once { return try await runDaemon() }
         let environment = try loadEnvironment(global)
         let clock = environment.clock
         var now = Date()
@@ -62,6 +70,31 @@ struct Run: AsyncParsableCommand {
         for (id, error) in report.failed.sorted(by: { $0.key < $1.key }) { print("failed \(id): \(error)") }
         for (id, refused) in report.partlyRejected { print("delivered \(id), but refused: \(refused.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))") }
         if let next = plan.next { print("next due: \(clock.iso(next))") }
+        try? database.setMeta("last_wake", clock.iso(now))
+        if let next = [plan.next, report.nextRetry].compactMap({ $0 }).min() { try? database.setMeta("next_wake", clock.iso(next)) }
         if !report.failed.isEmpty || !report.retrying.isEmpty { throw ExitStatus.dataErrors }
+    }
+}
+
+extension Run {
+    /// The long-running service.
+    func runDaemon() async throws {
+        let journal = JournalLogHandler.stderrIsJournal
+        LoggingSystem.bootstrap { _ in journal ? JournalLogHandler() as any LogHandler : StderrLogHandler() }
+        let logger = Logger(label: "duban")
+        let notifier: any ServiceNotifier = SystemdNotifier.isAvailable ? SystemdNotifier() : SilentNotifier()
+        let daemon: Daemon
+        do {
+            let environment = try Environment.load(configPath: global.config)
+            daemon = try Daemon(configPath: global.config, environment: environment, notifier: notifier, logger: logger)
+        } catch {
+            // One line for the operator (and systemd's status), details in the log.
+            let reason = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            logger.critical("cannot start: \(error)")
+            printErr("duban: cannot start: \(reason)")
+            throw ExitStatus.configurationUnusable
+        }
+        try await daemon.run()
+        logger.info("stopped")
     }
 }

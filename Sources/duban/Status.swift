@@ -1,0 +1,97 @@
+import ArgumentParser
+import DubanCore
+import DubanDaemon
+import DubanStore
+import Foundation
+
+/// `duban status`: what the state database says.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the daemon's state: last and next wake, the outbox (pending and failed, with errors), recent mail.",
+        discussion: "Read-only. Exits 0, or 1 when messages have failed for good, 2 when the state database is unusable."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    @Option(help: "How many recent messages to list.")
+    var recent = 10
+
+    struct Output: Encodable {
+        struct Entry: Encodable {
+            var messageID: String
+            var kind: String
+            var subject: String
+            var recipients: [String]
+            var slot: String
+            var state: String
+            var attempts: Int
+            var nextAttempt: String?
+            var lastError: String?
+            var sentAt: String?
+        }
+
+        var state: String
+        var lastWake: String?
+        var nextWake: String?
+        var status: String?
+        var lastDigest: String?
+        var outbox: [String: Int]
+        var pending: [Entry]
+        var failed: [Entry]
+        var recent: [Entry]
+    }
+
+    func run() throws {
+        let environment = try loadEnvironment(global)
+        let path = environment.configuration.state.path
+        let database: DubanDatabase
+        do {
+            guard let opened = try DubanDatabase.openReadOnly(at: path) else {
+                print("No state database at \(path.path) yet: Duban has not run.")
+                return
+            }
+            database = opened
+        } catch {
+            printErr("duban: \(error)")
+            throw ExitStatus.configurationUnusable
+        }
+        let clock = environment.clock
+        func entry(_ e: OutboxEntry) -> Output.Entry {
+            Output.Entry(messageID: e.messageID, kind: e.kind + (e.level.map { " L\($0)" } ?? ""), subject: e.subject,
+                         recipients: e.recipientList, slot: clock.iso(e.slot), state: e.state, attempts: e.attempts,
+                         nextAttempt: e.nextAttemptAt.map(clock.iso), lastError: e.lastError, sentAt: e.sentAt.map(clock.iso))
+        }
+        let counts = try database.outboxCounts()
+        let output = Output(
+            state: path.path,
+            lastWake: try database.meta("last_wake"), nextWake: try database.meta("next_wake"),
+            status: try database.meta("status"), lastDigest: try database.meta("last_digest"),
+            outbox: ["pending": counts.pending, "sent": counts.sent, "failed": counts.failed],
+            pending: try database.outbox(state: "pending").map(entry),
+            failed: try database.outbox(state: "failed").map(entry),
+            recent: try database.outbox(state: "sent", limit: recent, newestFirst: true).map(entry))
+        switch format {
+        case .json:
+            print(encodeJSON(output))
+        case .text:
+            print("State database: \(output.state)")
+            print("Last wake: \(output.lastWake ?? "never")   Next wake: \(output.nextWake ?? "unknown")")
+            if let status = output.status { print("Status: \(status)") }
+            print("Last digest: \(output.lastDigest ?? "none yet")")
+            print("Outbox: \(counts.pending) pending, \(counts.sent) sent, \(counts.failed) failed")
+            for e in output.pending {
+                print("  pending \(e.kind) \(e.subject) → \(e.recipients.joined(separator: ", ")); attempts \(e.attempts)"
+                      + (e.nextAttempt.map { ", next attempt \($0)" } ?? "") + (e.lastError.map { "; last error: \($0)" } ?? ""))
+            }
+            for e in output.failed {
+                print("  FAILED \(e.kind) \(e.subject) → \(e.recipients.joined(separator: ", ")) after \(e.attempts) attempt(s): \(e.lastError ?? "")")
+            }
+            if !output.recent.isEmpty { print("Recently sent:") }
+            for e in output.recent { print("  \(e.sentAt ?? "") \(e.kind) \(e.subject) → \(e.recipients.joined(separator: ", "))") }
+        }
+        if counts.failed > 0 { throw ExitStatus.dataErrors }
+    }
+}

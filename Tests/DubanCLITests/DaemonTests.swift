@@ -1,0 +1,270 @@
+import DubanTesting
+import Foundation
+import Testing
+
+/// `duban run` as systemd runs it: a real notify socket, real signals, the
+/// real clock. systemd is not PID 1 here, so the protocol is tested, not the manager.
+@Suite(.serialized) struct DaemonTests {
+    /// A configuration where every moment of this year and next is inside
+    /// the sending window: the calendar makes every day a working day and
+    /// the window spans the whole day.
+    struct Setup {
+        var folder: URL
+        var config: String
+        var ledger: URL
+        var mail: URL
+    }
+
+    static func today() -> (Int, Int, Int) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return (c.year!, c.month!, c.day!)
+    }
+
+    static func date(daysFromToday days: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let day = calendar.date(byAdding: .day, value: days, to: Date())!
+        let c = calendar.dateComponents([.year, .month, .day], from: day)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    static func ledger(_ rows: [(id: String, officer: String, email: String, deadline: String)]) -> String {
+        "序号,任务编号,整改措施,责任部门,责任人,责任人邮箱,分管领导,整改时限,完成情况\n"
+            + rows.map { "1,\($0.id),措施\($0.id),办公室,\($0.officer),\($0.email),李强,\($0.deadline),整改中" }.joined(separator: "\n") + "\n"
+    }
+
+    static func setup(smtpPort: Int? = nil, ledger: String) throws -> Setup {
+        let folder = try temporaryFolder("daemon")
+        let calendars = folder.appendingPathComponent("calendars")
+        try FileManager.default.createDirectory(at: calendars, withIntermediateDirectories: true)
+        let (year, _, _) = today()
+        for y in [year, year + 1] {
+            var weekends: [String] = []
+            var d = DateComponents(calendar: Calendar(identifier: .gregorian), year: y, month: 1, day: 1).date!
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            while calendar.component(.year, from: d) == y {
+                let weekday = calendar.component(.weekday, from: d)
+                if weekday == 1 || weekday == 7 {
+                    let c = calendar.dateComponents([.month, .day], from: d)
+                    weekends.append(String(format: "%04d-%02d-%02d", y, c.month!, c.day!))
+                }
+                d = calendar.date(byAdding: .day, value: 1, to: d)!
+            }
+            try "year = \(y)\n[workdays]\n\"测试\" = [\(weekends.joined(separator: ", "))]\n"
+                .write(to: calendars.appendingPathComponent("\(y).toml"), atomically: true, encoding: .utf8)
+        }
+        let ledgerURL = folder.appendingPathComponent("ledger/ledger.csv")
+        try FileManager.default.createDirectory(at: ledgerURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ledger.write(to: ledgerURL, atomically: true, encoding: .utf8)
+        let mail = smtpPort.map { "transport = \"smtp\"\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = \($0)\nsecurity = \"plain\"\ntimeout_seconds = 5" }
+            ?? "transport = \"files\""
+        let config = """
+            [organization]
+            name = "测试单位"
+            [programme]
+            name = "测试整改"
+            [ledger]
+            paths = ["\(ledgerURL.path)"]
+            [schedule]
+            send_time = "00:00"
+            quiet_from = "23:59"
+            calendars = "\(calendars.path)"
+            [chain]
+            office = { name = "整改办", email = "zgb@example.org" }
+            [state]
+            path = "\(folder.path)/state/duban.sqlite"
+            [delivery]
+            retry_initial_seconds = 1
+            retry_max_seconds = 2
+            [mail]
+            templates = ["\(repository.path)/config/templates"]
+            folder = "\(folder.path)/mail"
+            \(mail)
+            """
+        let path = folder.appendingPathComponent("duban.toml").path
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        return Setup(folder: folder, config: path, ledger: ledgerURL, mail: folder.appendingPathComponent("mail"))
+    }
+
+    /// Starts `duban run` in the background.
+    static func start(_ setup: Setup, notify: NotifySocket? = nil, watchdogMicroseconds: Int? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = DubanProcess.binary
+        process.arguments = ["run", "--config", setup.config]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify?.path
+        environment["WATCHDOG_USEC"] = watchdogMicroseconds.map(String.init)
+        environment.removeValue(forKey: "JOURNAL_STREAM")
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitForExit(_ process: Process, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        return !process.isRunning
+    }
+
+    static func eventually(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return condition()
+    }
+
+    @Test func notifyProtocolReadyStatusReloadWatchdogStop() throws {
+        let setup = try Self.setup(ledger: Self.ledger([("A", "张伟", "zhang@example.org", Self.date(daysFromToday: 30))]))
+        let socket = try NotifySocket()
+        let process = try Self.start(setup, notify: socket, watchdogMicroseconds: 2_000_000)
+        defer { if process.isRunning { process.terminate() } }
+        var seen: [String] = []
+
+        let ready = socket.wait(for: { $0.contains("READY=1") }, timeout: 20, seen: &seen)
+        #expect(ready?.contains("STATUS=Loaded 1 tasks") == true, "\(seen)")
+        let status = socket.wait(for: { $0.hasPrefix("STATUS=1 tasks") }, timeout: 10, seen: &seen)
+        #expect(status?.contains("outbox 0 pending, 0 failed") == true, "\(seen)")
+        // The watchdog is pinged at half of WATCHDOG_USEC.
+        #expect(socket.wait(for: { $0 == "WATCHDOG=1" }, timeout: 5, seen: &seen) != nil, "\(seen)")
+
+        kill(process.processIdentifier, SIGHUP)
+        let reloading = socket.wait(for: { $0.contains("RELOADING=1") }, timeout: 10, seen: &seen)
+        #expect(reloading?.contains("MONOTONIC_USEC=") == true, "\(seen)")
+        #expect(socket.wait(for: { $0.contains("READY=1") }, timeout: 10, seen: &seen) != nil, "\(seen)")
+
+        kill(process.processIdentifier, SIGTERM)
+        #expect(socket.wait(for: { $0.contains("STOPPING=1") }, timeout: 10, seen: &seen) != nil, "\(seen)")
+        #expect(Self.waitForExit(process, timeout: 10))
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func aBrokenReloadKeepsTheOldConfigurationRunning() throws {
+        let setup = try Self.setup(ledger: Self.ledger([("A", "张伟", "zhang@example.org", Self.date(daysFromToday: 30))]))
+        let socket = try NotifySocket()
+        let process = try Self.start(setup, notify: socket)
+        defer { if process.isRunning { process.terminate() } }
+        var seen: [String] = []
+        #expect(socket.wait(for: { $0.contains("READY=1") }, timeout: 20, seen: &seen) != nil)
+        let good = try String(contentsOfFile: setup.config, encoding: .utf8)
+        try (good + "\n[nonsense]\nkey = 1\n").write(toFile: setup.config, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        let status = socket.wait(for: { $0.contains("reload refused") }, timeout: 10, seen: &seen)
+        #expect(status?.contains("nonsense") == true, "\(seen)")
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGTERM)
+        #expect(Self.waitForExit(process, timeout: 10) && process.terminationStatus == 0)
+    }
+
+    @Test func aBadConfigurationExitsBeforeReadyWithOneLine() throws {
+        let socket = try NotifySocket()
+        let process = Process()
+        process.executableURL = DubanProcess.binary
+        process.arguments = ["run", "--config", "/nonexistent/duban.toml"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = socket.path
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(output.contains("/nonexistent/duban.toml"))
+        #expect(socket.receive(timeout: 0.5) == nil)   // never READY
+    }
+
+    @Test func endToEndMailArrivesOnceSurvivesRestartAndFollowsTheLedger() throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let setup = try Self.setup(smtpPort: server.port, ledger: Self.ledger([("A", "张伟", "zhang@example.org", Self.date(daysFromToday: 7))]))
+        var process = try Self.start(setup)
+        #expect(Self.eventually(20) { server.received.count == 1 })
+        let first = try parseWithPython(server.received)
+        #expect(first.first?.subject.hasPrefix("【整改提醒】") == true)
+
+        // Restart: the reminder is in the log and does not go again.
+        process.terminate()
+        #expect(Self.waitForExit(process, timeout: 10))
+        process = try Self.start(setup)
+        defer { if process.isRunning { process.terminate() } }
+        usleep(3_000_000)
+        #expect(server.received.count == 1)
+
+        // The ledger is saved (atomic rename) with a second task due: re-planned without a restart.
+        let updated = Self.ledger([("A", "张伟", "zhang@example.org", Self.date(daysFromToday: 7)),
+                                   ("B", "王芳", "wang@example.org", Self.date(daysFromToday: 7))])
+        try updated.write(to: setup.ledger, atomically: true, encoding: .utf8)
+        #expect(Self.eventually(15) { server.received.count == 2 })
+        #expect(try parseWithPython(server.received).last?.to == "王芳 <wang@example.org>")
+        process.terminate()
+        #expect(Self.waitForExit(process, timeout: 10) && process.terminationStatus == 0)
+    }
+
+    @Test func sigkillMidBatchLosesNothing() throws {
+        // A slow server: each message takes a second, so a kill lands mid-batch.
+        let server = try SMTPTestServer(["--slow", "1"])
+        defer { server.stop() }
+        let rows = (1...5).map { ("K\($0)", "干部\($0)", "k\($0)@example.org", Self.date(daysFromToday: 7)) }
+        let setup = try Self.setup(smtpPort: server.port, ledger: Self.ledger(rows))
+        let victim = try Self.start(setup)
+        #expect(Self.eventually(20) { server.received.count >= 1 })
+        kill(victim.processIdentifier, SIGKILL)
+        #expect(Self.waitForExit(victim, timeout: 5))
+        let afterKill = server.received.count
+        let process = try Self.start(setup)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(Self.eventually(30) { Set(((try? parseWithPython(server.received)) ?? []).map(\.to)).count == 5 })
+        let ids = try parseWithPython(server.received).map(\.message_id)
+        // Every message arrived; a duplicate is possible only for the one in flight at the kill.
+        #expect(Set(ids).count == 5)
+        #expect(ids.count <= 6, "received \(ids.count) after \(afterKill) before the kill")
+        process.terminate()
+        _ = Self.waitForExit(process, timeout: 10)
+    }
+}
+
+@Suite struct SystemdUnitTests {
+    /// The shipped unit with ExecStart pointing at the built binary.
+    func unitCopy() throws -> URL {
+        let folder = try temporaryFolder("unit")
+        var text = try String(contentsOf: repository.appendingPathComponent("systemd/duban.service"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "ExecStart=/usr/local/bin/duban", with: "ExecStart=\(DubanProcess.binary.path)")
+        let url = folder.appendingPathComponent("duban.service")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func analyze(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func verifyPrintsNothing() throws {
+        let result = try analyze(["verify", "--man=no", try unitCopy().path])
+        #expect(result.status == 0)
+        #expect(result.output.isEmpty, "\(result.output)")
+    }
+
+    @Test func securityScoreIsAtMostOnePointFive() throws {
+        let result = try analyze(["security", "--offline=true", "--no-pager", try unitCopy().path])
+        let line = try #require(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") })
+        let score = try #require(Double(line.split(separator: ":").last!.split(separator: " ").first!))
+        #expect(score <= 1.5, "\(line)")
+    }
+}
