@@ -81,9 +81,10 @@ public actor Daemon {
             wakeups.startWatchdog(every: interval / 2)
             logger.info("watchdog enabled", metadata: ["interval": "\(interval)"])
         }
-        if ledgerError == nil { try? database.saveLastGood(snapshot, at: Date()) }
         for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
         notifier.ready(status: "Loaded \(snapshot.tasks.count) tasks; planning")
+        // Kept for a restart that finds the ledger unreadable; not needed to be ready.
+        if ledgerError == nil { try? database.saveLastGood(snapshot, at: Date()) }
         logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
         await tick(reason: "start")
         await withCheckedContinuation { continuation in stopped = continuation }
