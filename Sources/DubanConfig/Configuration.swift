@@ -107,6 +107,15 @@ public struct Configuration: Sendable {
         }
     }
 
+    public struct DigestSettings: Sendable {
+        /// When: weekday and time (default Monday 09:00; the next working day when that day is off).
+        public var schedule: DigestSchedule
+        /// The leadership group (领导小组). Default: the office.
+        public var recipients: [Contact]
+        /// Optional per-department digests: department name → its head.
+        public var departments: [String: Contact]
+    }
+
     public var organization: Organization
     public var programme: Programme
     public var ledger: Ledger
@@ -122,6 +131,7 @@ public struct Configuration: Sendable {
     public var state: State
     public var mail: Mail
     public var delivery: Delivery
+    public var digest: DigestSettings
 
     /// The default state database.
     public static let defaultStatePath = "/var/lib/duban/duban.sqlite"

@@ -30,7 +30,7 @@ extension Configuration {
             throw ConfigurationError([.error(SourceLocation(file: file.path), "TOML syntax: \(error)")])
         }
         var reader = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
-        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state", "mail", "delivery"])
+        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest"])
 
         let org = reader.table(root, "organization", in: "", required: true)
         let name = reader.string(org, "name", in: "organization", required: true) ?? ""
@@ -170,7 +170,37 @@ extension Configuration {
             reader.allow(table, in: "delivery", keys: ["retry_initial_seconds", "retry_max_seconds", "give_up_after_hours", "batch_size"])
         }
 
+        var digest = DigestSettings(schedule: DigestSchedule(), recipients: [], departments: [:])
+        if let table = reader.table(root, "digest", in: "") {
+            if let value = table["weekday"] {
+                let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+                if let n = value.int, (1...7).contains(n) { digest.schedule.weekday = n }
+                else if let name = value.string, let index = names.firstIndex(of: name.lowercased()) { digest.schedule.weekday = index + 1 }
+                else { reader.error("weekday", in: "digest", "must be 1–7 (Monday = 1) or a day name such as \"monday\"") }
+            }
+            if let time = reader.time(table, "time", in: "digest") { digest.schedule.time = time }
+            if let array = table["recipients"]?.array {
+                for (index, element) in array.enumerated() {
+                    guard let person = element.table, let name = person["name"]?.string, let email = person["email"]?.string,
+                          EmailAddress.isValid(email) else {
+                        reader.error("recipients", in: "digest", "recipient #\(index + 1) must be { name = \"…\", email = \"valid address\" }")
+                        continue
+                    }
+                    digest.recipients.append(Contact(name: name, email: email))
+                }
+            } else if table["recipients"] != nil {
+                reader.error("recipients", in: "digest", "must be an array: [{ name = \"…\", email = \"…\" }]")
+            }
+            if let departments = reader.table(table, "departments", in: "digest") {
+                for key in departments.keys.sorted() {
+                    if let head = reader.contact(departments, key, in: "digest.departments", required: true) { digest.departments[key] = head }
+                }
+            }
+            reader.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments"])
+        }
+
         guard reader.diagnostics.isEmpty, let zone, let office, let from else { throw ConfigurationError(reader.diagnostics) }
+        if digest.recipients.isEmpty { digest.recipients = [office] }
         return Configuration(
             file: file,
             organization: .init(name: name, timeZone: zone, locale: locale),
@@ -182,7 +212,8 @@ extension Configuration {
             calendars: calendars,
             state: .init(path: statePath),
             mail: .init(transport: transport, from: from, folder: mailFolder, templates: templates, sendmail: sendmail, smtp: smtp),
-            delivery: delivery)
+            delivery: delivery,
+            digest: digest)
     }
 }
 

@@ -8,9 +8,12 @@ public import Foundation
 /// Delivery from the outbox is `DeliverStage`.
 public struct PlanStage: Sendable {
     public var environment: Environment
+    /// See `DigestStage.archives`.
+    public var archivesDigests: Bool
 
-    public init(environment: Environment) {
+    public init(environment: Environment, archivesDigests: Bool = true) {
         self.environment = environment
+        self.archivesDigests = archivesDigests
     }
 
     /// Plans at `now` against the database's log, renders what is due and
@@ -22,9 +25,16 @@ public struct PlanStage: Sendable {
                     log: Set<NotificationIdentity>? = nil) throws -> Planner.Plan {
         let today = environment.clock.date(of: now)
         let firstSeen = try database.observeCompletions(snapshot, today: today)
-        let plan = environment.planner.plan(snapshot, log: try log ?? database.loggedIdentities(), firstSeenCompleted: firstSeen, now: now)
-        if !plan.messages.isEmpty || !plan.skipped.isEmpty {
-            try database.queue(try render(plan.messages, snapshot: snapshot, database: database), skipped: plan.skipped, at: now)
+        let logged = try log ?? database.loggedIdentities()
+        var plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, now: now)
+        var mails = try render(plan.messages, snapshot: snapshot, database: database)
+        let digest = try DigestStage(environment: environment, archives: archivesDigests).run(snapshot, database: database, now: now, log: logged)
+        mails += digest.mails
+        plan.messages += digest.mails.map(\.message)
+        plan.skipped += digest.skipped
+        if let next = digest.next { plan.next = min(plan.next ?? next, next) }
+        if !mails.isEmpty || !plan.skipped.isEmpty {
+            try database.queue(mails, skipped: plan.skipped, at: now)
         }
         return plan
     }

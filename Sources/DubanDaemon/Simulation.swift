@@ -29,7 +29,7 @@ public struct Simulation: Sendable {
     /// the pass after one catches up.
     public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) throws -> Result {
         let database = try DubanDatabase.inMemory()
-        let stage = PlanStage(environment: environment)
+        let stage = PlanStage(environment: environment, archivesDigests: false)
         var result = Result(entries: [], skipped: [], warnings: [])
         var now = start
         var warnings = Set<String>()
@@ -40,7 +40,7 @@ public struct Simulation: Sendable {
                 continue
             }
             let plan = try stage.run(snapshot, database: database, now: now, log: log)
-            log.formUnion(plan.messages.flatMap { $0.items.map(\.identity) })
+            log.formUnion(plan.messages.flatMap(\.identities))
             log.formUnion(plan.skipped.map(\.identity))
             for message in plan.messages {
                 result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))

@@ -32,8 +32,8 @@ extension DubanDatabase {
                     mime: Data(mail.mime), payload: try JSONEncoder.duban.encode(message), state: "pending", attempts: 0,
                     nextAttemptAt: nil, lastError: nil, createdAt: now, sentAt: nil)
                 try entry.insert(db)
-                for item in message.items {
-                    try LogEntry(item.identity, state: "queued", reason: nil, messageID: message.id, at: now).insert(db)
+                for identity in message.identities {
+                    try LogEntry(identity, state: "queued", reason: nil, messageID: message.id, at: now).insert(db)
                 }
             }
             for skip in skipped {
@@ -58,6 +58,16 @@ extension DubanDatabase {
                 guard wanted.contains(taskID), let identity = NotificationIdentity(key: row["key"]) else { continue }
                 result[identity.task, default: []].append((identity, row["at"]))
             }
+            return result
+        }
+    }
+
+    /// The highest escalation step queued or sent per task.
+    public func highestEscalations() throws -> [TaskID: Int] {
+        try writer.read { db in
+            var result: [TaskID: Int] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT taskID, MAX(step) AS step FROM notificationLog WHERE kind = 'escalation' AND state IN ('queued', 'sent') GROUP BY taskID")
+            while let row = try rows.next() { result[TaskID(row["taskID"] as String)] = row["step"] }
             return result
         }
     }

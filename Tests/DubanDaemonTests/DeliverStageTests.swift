@@ -10,13 +10,13 @@ import Testing
 @Suite(.serialized) struct DeliverStageTests {
     let delivery = Configuration.Delivery(retryInitialSeconds: 60, retryMaxSeconds: 600, giveUpAfterHours: 48, batchSize: 2)
 
-    /// Queues the example ledger's mail for 2026-07-07 09:00 (three messages).
+    /// Queues the example ledger's mail for 2026-07-07 09:00 (three notices and the week's digest).
     func queued() throws -> (Environment, DubanDatabase, Date) {
         let (environment, path) = try exampleEnvironment()
         let database = try DubanDatabase.open(at: path)
         let now = environment.clock.parse("2026-07-07T09:00")!
         let plan = try PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: now)
-        #expect(plan.messages.count == 3)
+        #expect(plan.messages.count == 4)
         return (environment, database, now)
     }
 
@@ -30,28 +30,28 @@ import Testing
         let stage = DeliverStage(transport: transport, delivery: delivery)
 
         let down = try await stage.run(database: database, now: now)
-        #expect(down.sent.isEmpty && down.retrying.count == 3 && down.failed.isEmpty)
+        #expect(down.sent.isEmpty && down.retrying.count == 4 && down.failed.isEmpty)
         #expect(down.nextRetry == now.addingTimeInterval(60))
-        #expect(try database.outboxCounts() == .init(pending: 3, sent: 0, failed: 0))
+        #expect(try database.outboxCounts() == .init(pending: 4, sent: 0, failed: 0))
         #expect(try database.outbox(state: "pending").allSatisfy { $0.lastError?.contains("cannot connect") == true && $0.attempts == 1 })
 
         // Still down at the retry: the backoff doubles.
         let again = try await stage.run(database: database, now: now.addingTimeInterval(61))
-        #expect(again.retrying.count == 3)
+        #expect(again.retrying.count == 4)
         #expect(again.nextRetry == now.addingTimeInterval(61 + 120))
 
         // The server comes back on the same port: everything arrives, once.
         let server = try SMTPTestServer(port: port)
         defer { server.stop() }
         let up = try await stage.run(database: database, now: now.addingTimeInterval(200))
-        #expect(up.sent.count == 3 && up.retrying.isEmpty)
-        #expect(try database.outboxCounts() == .init(pending: 0, sent: 3, failed: 0))
+        #expect(up.sent.count == 4 && up.retrying.isEmpty)
+        #expect(try database.outboxCounts() == .init(pending: 0, sent: 4, failed: 0))
         let ids = try parseWithPython(server.received).map(\.message_id)
-        #expect(ids.count == 3 && Set(ids).count == 3)
+        #expect(ids.count == 4 && Set(ids).count == 4)
         // Nothing is left to send: another pass delivers nothing more.
         let idle = try await stage.run(database: database, now: now.addingTimeInterval(300))
         #expect(idle.sent.isEmpty)
-        #expect(server.received.count == 3)
+        #expect(server.received.count == 4)
     }
 
     @Test func permanentRefusalIsKeptAsFailedAndTransientOnesGiveUpInTime() async throws {
@@ -66,8 +66,8 @@ import Testing
             }
         }
         let refused = try await DeliverStage(transport: Refusing(), delivery: delivery).run(database: database, now: now)
-        #expect(refused.failed.count == 3)
-        #expect(try database.outboxCounts() == .init(pending: 0, sent: 0, failed: 3))
+        #expect(refused.failed.count == 4)
+        #expect(try database.outboxCounts() == .init(pending: 0, sent: 0, failed: 4))
         #expect(try database.outbox(state: "failed").allSatisfy { $0.lastError?.contains("550") == true })
     }
 
@@ -80,10 +80,10 @@ import Testing
             }
         }
         let stage = DeliverStage(transport: Busy(), delivery: delivery)
-        #expect(try await stage.run(database: database, now: now).retrying.count == 3)
+        #expect(try await stage.run(database: database, now: now).retrying.count == 4)
         let late = try await stage.run(database: database, now: now.addingTimeInterval(49 * 3600))
-        #expect(late.failed.count == 3)
+        #expect(late.failed.count == 4)
         #expect(late.failed.values.allSatisfy { $0.contains("given up") })
-        #expect(try database.outboxCounts().failed == 3)
+        #expect(try database.outboxCounts().failed == 4)
     }
 }

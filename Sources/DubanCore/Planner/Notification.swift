@@ -100,8 +100,14 @@ public struct PlannedMessage: Sendable, Hashable, Codable {
     /// People who should have received this but have no address; the
     /// message went to the office instead and says so.
     public var unreachable: [String]
+    /// Identities that are not about one task (the digest's week).
+    public var extraIdentities: [NotificationIdentity] = []
 
-    public init(kind: NotificationKind, level: Int?, slot: Date, to: [Contact], cc: [Contact], items: [PlannedItem], unreachable: [String]) {
+    /// Everything this message records in the log.
+    public var identities: [NotificationIdentity] { items.map(\.identity) + extraIdentities }
+
+    public init(kind: NotificationKind, level: Int?, slot: Date, to: [Contact], cc: [Contact], items: [PlannedItem], unreachable: [String],
+                extraIdentities: [NotificationIdentity] = []) {
         self.kind = kind
         self.level = level
         self.slot = slot
@@ -109,13 +115,14 @@ public struct PlannedMessage: Sendable, Hashable, Codable {
         self.cc = cc
         self.items = items
         self.unreachable = unreachable
+        self.extraIdentities = extraIdentities
     }
 
     /// Stable across re-planning and restarts: derived from the items'
     /// identities, so a resend after a crash is recognisable.
     public var id: String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for key in items.map(\.identity.key).sorted() {
+        for key in identities.map(\.key).sorted() {
             for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             hash = (hash ^ 0x0A) &* 0x100_0000_01b3
         }
@@ -133,12 +140,15 @@ public enum SkipReason: String, Sendable, Codable {
     case supersededByLaterReminder = "superseded_by_later_reminder"
     /// A higher escalation step came due at the same time.
     case supersededByHigherEscalation = "superseded_by_higher_escalation"
+    /// A later week's digest came due at the same time (only the latest missed week is sent).
+    case supersededByLaterDigest = "superseded_by_later_digest"
 
     public var explanation: String {
         switch self {
         case .deadlinePassed: return "the deadline had already passed; the escalation replaces this reminder"
         case .supersededByLaterReminder: return "a later reminder for the same date was due at the same time"
         case .supersededByHigherEscalation: return "a higher escalation was due at the same time"
+        case .supersededByLaterDigest: return "a later week's digest was due at the same time"
         }
     }
 }
