@@ -28,6 +28,10 @@ extension Composer {
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
 
+    /// A digest mail lists at most this many tasks per section, so a large
+    /// ledger's digest stays a readable mail of reasonable size.
+    static let listLimit = 200
+
     /// The template context for `digest.*.mustache`; keys are listed in the README.
     func digestValues(_ digest: Digest, audience: String?) -> [String: Any] {
         let c = digest.counts
@@ -56,9 +60,11 @@ extension Composer {
                 return ["name": d.name, "tasks": d.tasks, "done": d.done, "overdue": d.overdue, "rate": Self.percent(d.completionRate),
                         "bar_done": done, "bar_rest": 100 - done]
             },
-            "overdue_tasks": digest.overdue.map(task),
+            // Lists in the mail stop at `listLimit` rows; the CSV has every task.
+            "overdue_tasks": digest.overdue.prefix(Self.listLimit).map(task),
+            "overdue_more": max(digest.overdue.count - Self.listLimit, 0),
             "has_overdue": !digest.overdue.isEmpty,
-            "due7": digest.dueIn7Days.map(task), "due30": digest.dueIn8To30Days.map(task),
+            "due7": digest.dueIn7Days.prefix(Self.listLimit).map(task), "due30": digest.dueIn8To30Days.prefix(Self.listLimit).map(task),
             "checkpoints": digest.checkpoints.map { ["task": $0.task, "date": $0.date.description, "label": $0.label,
                                                      "department": $0.department, "officer": $0.officer] },
             "acceptance": digest.acceptancePending.map(task), "lookbacks": digest.lookBacksDue.map(task),
@@ -111,7 +117,7 @@ public enum DigestCSV {
 
     /// Quotes every field that needs it. A leading = + - @ is prefixed with
     /// an apostrophe so a ledger cell cannot become a formula in Excel.
-    static func quote(_ field: String) -> String {
+    public static func quote(_ field: String) -> String {
         var value = field
         if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
         if value.contains(where: { ",\"\r\n".contains($0) }) {

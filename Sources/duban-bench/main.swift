@@ -51,6 +51,12 @@ do {
     let log = Set(plan.messages.flatMap { $0.items.map(\.identity) } + plan.skipped.map(\.identity))
     _ = measure("plan (all logged)", { environment.planner.plan(snapshot, log: log, now: at) },
                 count: { "\($0.messages.count) messages" })
+    let today = environment.clock.date(of: at)
+    let digest = measure("digest (build)", { DigestBuilder(planner: environment.planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot, previous: (ISOWeek(containing: today).previous, snapshot))) },
+                         count: { "\($0.counts.tasks) tasks, \($0.overdue.count) overdue rows" })
+    _ = measure("digest (render)", { environment.composer.composeDigest(digest, to: environment.configuration.digest.recipients, audience: nil,
+                                                                         identity: DigestSchedule.identity(digest.week), slot: at) },
+                count: { "\(MIMEWriter.write($0).count / 1024) KiB mail" })
     if arguments.count > 3, let until = environment.clock.parse(arguments[3]) {
         _ = try measure("simulate", { try Simulation(environment: environment).run(snapshot, from: at, to: until) },
                         count: { "\($0.entries.count) messages" })

@@ -53,10 +53,10 @@ import Testing
         let messages = try #require(parsed["messages"] as? [[String: Any]])
         let kinds = messages.map { "\($0["kind"]!)\($0["level"].map { "\($0)" } ?? "")" }.filter { $0 != "digest" }
         #expect(kinds == ["acceptance", "reminder", "lookback", "escalation1", "escalation2"])
-        // The weekly digest goes out on each Monday in the range (06-01 … 07-06), to the office.
+        // The weekly digest goes out on each Monday in the range (06-01 … 07-06), to the leadership group.
         let digests = messages.filter { $0["kind"] as? String == "digest" }
         #expect(digests.map { ($0["slot"] as? String ?? "").prefix(10) } == ["2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29", "2026-07-06"])
-        #expect(digests.allSatisfy { $0["to"] as? [String] == ["zgb@example.org"] })
+        #expect(digests.allSatisfy { $0["to"] as? [String] == ["principal@example.org", "zgb@example.org"] })
         // simulate never touches the real state database.
         let state = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("duban.sqlite")
         #expect(!FileManager.default.fileExists(atPath: state.path))

@@ -97,6 +97,13 @@ public struct Digest: Sendable, Codable, Equatable {
         public var measure: String
         public var from: String
         public var to: String
+
+        public init(task: String, measure: String, from: String, to: String) {
+            self.task = task
+            self.measure = measure
+            self.from = from
+            self.to = to
+        }
     }
 
     public struct Changes: Sendable, Codable, Equatable {

@@ -56,7 +56,22 @@ public struct TemplateSet: Sendable {
     }
 
     /// Renders `name.part` (e.g. `reminder.subject`) with a context.
+    /// Empty strings are removed first: swift-mustache treats "" as true, and
+    /// templates test `{{#cc_names}}…{{/cc_names}}` to leave a line out.
     func render(_ name: String, _ part: String, _ context: [String: Any]) -> String {
-        templates["\(name).\(part)"]!.render(context)
+        templates["\(name).\(part)"]!.render(Self.pruned(context))
+    }
+
+    static func pruned(_ value: [String: Any]) -> [String: Any] {
+        var result: [String: Any] = [:]
+        for (key, element) in value {
+            switch element {
+            case let text as String where text.isEmpty: continue
+            case let nested as [String: Any]: result[key] = pruned(nested)
+            case let list as [[String: Any]]: result[key] = list.map(pruned)
+            default: result[key] = element
+            }
+        }
+        return result
     }
 }
