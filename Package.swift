@@ -92,6 +92,12 @@ let package = Package(
 
         // Test support: real servers and parsers the test targets share (aiosmtpd, Python's email).
         .target(name: "DubanTesting", swiftSettings: swiftSettings),
+        // Fuzz targets (fuzz/run builds them with libFuzzer); a replayer otherwise. Not installed.
+        .executableTarget(
+            name: "duban-fuzz",
+            dependencies: ["DubanCore", "DubanLedger", "DubanConfig"],
+            swiftSettings: swiftSettings
+        ),
         // Times the stages of a pass for bench/run; not installed.
         .executableTarget(
             name: "duban-bench",

@@ -44,44 +44,58 @@ public struct DeliverStage: Sendable {
             let envelopes = batch.map {
                 Envelope(messageID: $0.messageID, from: $0.sender, recipients: $0.recipientList, data: [UInt8]($0.mime))
             }
-            let results = await deliverable(envelopes)
-            for (entry, result) in zip(batch, results) {
-                switch result {
-                case .delivered(let rejected):
-                    try database.markSent(messageID: entry.messageID, at: Date())
-                    report.sent.append(entry.messageID)
-                    if !rejected.isEmpty { report.partlyRejected[entry.messageID] = rejected }
-                case .failed(let error):
-                    let age = now.timeIntervalSince(entry.createdAt)
-                    let expired = age >= Double(delivery.giveUpAfterHours) * 3600
-                    if error.isTransient && !expired {
-                        let retryAt = now.addingTimeInterval(backoff(afterAttempts: entry.attempts + 1))
-                        try database.recordFailure(messageID: entry.messageID, error: error.description, retryAt: retryAt)
-                        report.retrying[entry.messageID] = error.description
-                    } else {
-                        let reason = expired && error.isTransient
-                            ? "\(error.description) (still failing after \(delivery.giveUpAfterHours) h; given up)"
-                            : error.description
-                        try database.recordFailure(messageID: entry.messageID, error: reason, retryAt: nil)
-                        report.failed[entry.messageID] = reason
-                    }
+            var failure: (any Error)?
+            // Each result is recorded the moment it is known: a crash then
+            // resends at most the message that was in flight.
+            await deliver(envelopes) { index, result in
+                guard failure == nil else { return }
+                do {
+                    try record(result, for: batch[index], database: database, now: now, into: &report)
+                } catch {
+                    failure = error
                 }
             }
+            if let failure { throw failure }
         }
         report.nextRetry = try database.nextRetry()
         return report
     }
 
+    private func record(_ result: DeliveryResult, for entry: OutboxEntry, database: DubanDatabase, now: Date, into report: inout Report) throws {
+        switch result {
+        case .delivered(let rejected):
+            try database.markSent(messageID: entry.messageID, at: Date())
+            report.sent.append(entry.messageID)
+            if !rejected.isEmpty { report.partlyRejected[entry.messageID] = rejected }
+        case .failed(let error):
+            let age = now.timeIntervalSince(entry.createdAt)
+            let expired = age >= Double(delivery.giveUpAfterHours) * 3600
+            if error.isTransient && !expired {
+                let retryAt = now.addingTimeInterval(backoff(afterAttempts: entry.attempts + 1))
+                try database.recordFailure(messageID: entry.messageID, error: error.description, retryAt: retryAt)
+                report.retrying[entry.messageID] = error.description
+            } else {
+                let reason = expired && error.isTransient
+                    ? "\(error.description) (still failing after \(delivery.giveUpAfterHours) h; given up)"
+                    : error.description
+                try database.recordFailure(messageID: entry.messageID, error: reason, retryAt: nil)
+                report.failed[entry.messageID] = reason
+            }
+        }
+    }
+
     /// Messages without any valid recipient cannot be sent anywhere: they
     /// fail at once (permanently) instead of reaching the transport.
-    private func deliverable(_ envelopes: [Envelope]) async -> [DeliveryResult] {
-        let sendable = envelopes.filter { !$0.recipients.isEmpty }
-        var results = await transport.deliver(sendable).makeIterator()
-        return envelopes.map { envelope in
-            envelope.recipients.isEmpty
-                ? .failed(MailError(.configuration, "no valid recipient address", transient: false))
-                : (results.next() ?? .failed(MailError(.io, "the transport returned no result", transient: true)))
+    private func deliver(_ envelopes: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+        var sendable: [Int] = []
+        for (index, envelope) in envelopes.enumerated() {
+            if envelope.recipients.isEmpty {
+                await each(index, .failed(MailError(.configuration, "no valid recipient address", transient: false)))
+            } else {
+                sendable.append(index)
+            }
         }
+        await transport.deliver(sendable.map { envelopes[$0] }) { position, result in await each(sendable[position], result) }
     }
 
     /// initial × 2^(attempts-1), capped.

@@ -61,8 +61,8 @@ import Testing
         // Every address refused permanently: the message fails at once, kept with the reason.
         struct Refusing: MailTransport {
             var description: String { "refusing" }
-            func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
-                batch.map { _ in .failed(MailError(.rejected, "every recipient was refused (550 no such user)", transient: false)) }
+            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+                for index in batch.indices { await each(index, .failed(MailError(.rejected, "every recipient was refused (550 no such user)", transient: false))) }
             }
         }
         let refused = try await DeliverStage(transport: Refusing(), delivery: delivery).run(database: database, now: now)
@@ -75,8 +75,8 @@ import Testing
         let (_, database, now) = try queued()
         struct Busy: MailTransport {
             var description: String { "busy" }
-            func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
-                batch.map { _ in .failed(MailError(.rejected, "451 try later", transient: true)) }
+            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+                for index in batch.indices { await each(index, .failed(MailError(.rejected, "451 try later", transient: true))) }
             }
         }
         let stage = DeliverStage(transport: Busy(), delivery: delivery)
@@ -85,5 +85,29 @@ import Testing
         #expect(late.failed.count == 4)
         #expect(late.failed.values.allSatisfy { $0.contains("given up") })
         #expect(try database.outboxCounts().failed == 4)
+    }
+}
+
+@Suite struct DeliveryRecordingTests {
+    /// A transport that stops (as a crash would) after the server accepted
+    /// two messages: both must already be marked sent, the rest still pending.
+    @Test func eachAcceptedMessageIsMarkedBeforeTheNextIsSent() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        _ = try PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: environment.clock.parse("2026-07-07T09:00")!)
+        struct Observing: MailTransport {
+            let database: DubanDatabase
+            var description: String { "observing" }
+            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+                for index in batch.indices {
+                    // What a crash at this moment would leave: every earlier message already marked.
+                    let sent = (try? database.outboxCounts().sent) ?? -1
+                    #expect(sent == index)
+                    await each(index, .delivered(rejected: [:]))
+                }
+            }
+        }
+        let report = try await DeliverStage(transport: Observing(database: database), delivery: .init()).run(database: database, now: Date())
+        #expect(report.sent.count == 4)
     }
 }

@@ -18,26 +18,25 @@ public struct SMTPTransport: MailTransport {
         "smtp://\(settings.host):\(settings.port) (\(settings.security == .tls ? "TLS" : settings.security == .starttls ? "STARTTLS" : "plain, loopback only"))"
     }
 
-    public func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
-        guard !batch.isEmpty else { return [] }
+    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+        guard !batch.isEmpty else { return }
         let connection: SMTPConnection
         do {
             connection = try await SMTPConnection.open(settings, group: group)
         } catch {
-            return batch.map { _ in .failed(error) }
+            for index in batch.indices { await each(index, .failed(error)) }
+            return
         }
-        var results: [DeliveryResult] = []
         for (index, envelope) in batch.enumerated() {
             do {
-                results.append(try await connection.send(envelope))
+                await each(index, try await connection.send(envelope))
             } catch {
                 // The session is gone: this message and the rest wait for the next attempt.
-                results += batch[index...].map { _ in .failed(error) }
+                for rest in index..<batch.count { await each(rest, .failed(error)) }
                 await connection.abort()
-                return results
+                return
             }
         }
         await connection.quit()
-        return results
     }
 }

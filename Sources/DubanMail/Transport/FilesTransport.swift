@@ -13,23 +13,26 @@ public struct FilesTransport: MailTransport {
 
     public var description: String { "files: \(folder.path)" }
 
-    public func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
+    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             let failure = MailError(.io, "cannot create the mail folder \(folder.path): \((error as NSError).localizedDescription)", transient: true)
-            return batch.map { _ in .failed(failure) }
+            for index in batch.indices { await each(index, .failed(failure)) }
+            return
         }
-        return batch.map { envelope in
+        for (index, envelope) in batch.enumerated() { await each(index, write(envelope)) }
+    }
+
+    private func write(_ envelope: Envelope) -> DeliveryResult {
+        do {
             let name = envelope.messageID.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.@".contains($0)) }
             let url = folder.appendingPathComponent("\(name).eml")
-            do {
-                // Data.write(.atomic) writes a temporary file and renames it over the target.
-                try Data(envelope.data).write(to: url, options: .atomic)
-                return .delivered(rejected: [:])
-            } catch {
-                return .failed(MailError(.io, "cannot write \(url.path): \((error as NSError).localizedDescription)", transient: true))
-            }
+            // Data.write(.atomic) writes a temporary file and renames it over the target.
+            try Data(envelope.data).write(to: url, options: .atomic)
+            return .delivered(rejected: [:])
+        } catch {
+            return .failed(MailError(.io, "cannot write into \(folder.path): \((error as NSError).localizedDescription)", transient: true))
         }
     }
 }

@@ -28,10 +28,22 @@ public enum DeliveryResult: Sendable {
 public protocol MailTransport: Sendable {
     /// A short description for logs and `send-test` ("smtp://mail.example.org:587 (STARTTLS)").
     var description: String { get }
-    /// Delivers a batch (over one connection where that applies) and returns
-    /// one result per envelope, in order. Never throws: every failure is a
-    /// result, so one bad message cannot hide the fate of the others.
-    func deliver(_ batch: [Envelope]) async -> [DeliveryResult]
+    /// Delivers a batch (over one connection where that applies), calling
+    /// `each` with every message's result as soon as it is known and before
+    /// the next message is sent: the caller records it durably there, so a
+    /// crash can resend at most the one message in flight. Never throws:
+    /// every failure is a result, so one bad message cannot hide the fate of
+    /// the others.
+    func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async
+}
+
+extension MailTransport {
+    /// Delivers a batch and returns one result per envelope, in order.
+    public func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
+        var results = [DeliveryResult?](repeating: nil, count: batch.count)
+        await deliver(batch) { index, result in results[index] = result }
+        return results.map { $0 ?? .failed(MailError(.io, "the transport returned no result", transient: true)) }
+    }
 }
 
 /// A delivery failure that says what failed and whether retrying can help.
