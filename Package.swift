@@ -125,6 +125,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Runs the built `duban` binary against the shipped example config.
+        .testTarget(name: "DubanFuzzTests", dependencies: ["duban-fuzz", "DubanConfig", "DubanLedger"], swiftSettings: swiftSettings),
         .testTarget(name: "DubanCLITests", dependencies: ["duban", "DubanTesting"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -36,6 +36,9 @@ public enum CalendarLoader {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             return (nil, [.error(SourceLocation(file: file), "cannot read calendar file")])
         }
+        if let problem = TOMLInputGuard.problem(in: text) {
+            return (nil, [.error(SourceLocation(file: file, row: problem.line, column: problem.column), "TOML syntax: \(problem.message)")])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

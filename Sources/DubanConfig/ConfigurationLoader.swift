@@ -19,6 +19,9 @@ extension Configuration {
 
     /// Parses configuration text; `file` names it in errors and anchors relative paths.
     public static func parse(_ text: String, file: URL) throws(ConfigurationError) -> Configuration {
+        if let problem = TOMLInputGuard.problem(in: text) {
+            throw ConfigurationError([.error(SourceLocation(file: file.path, row: problem.line, column: problem.column), "TOML syntax: \(problem.message)")])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -59,6 +59,9 @@ public enum PeopleDirectoryReader {
     static func readTOML(_ url: URL) throws -> (PeopleDirectory, [Diagnostic]) {
         let file = url.path
         let text = try String(contentsOf: url, encoding: .utf8)
+        if let problem = TOMLInputGuard.problem(in: text) {
+            return (PeopleDirectory(), [.error(SourceLocation(file: file, row: problem.line, column: problem.column), problem.message)])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -152,6 +155,30 @@ extension ConfigLines {
             guard inTable, let key, let equals = line.firstIndex(of: "=") else { continue }
             let name = line[..<equals].trimmingWhitespace().replacingOccurrences(of: "\"", with: "")
             if name == key { return number + 1 }
+        }
+        return nil
+    }
+}
+
+/// Guards TOMLKit's parser (toml++ 3) against input it asserts on instead of
+/// reporting: fuzzing found that a table header whose name does not start
+/// with a bare-key character or a quote (`[.a]`, `[通知]`, `[)]`) aborts the
+/// process. Such text is refused here with a syntax error like any other.
+public enum TOMLInputGuard {
+    public static func problem(in text: String) -> (line: Int, column: Int, message: String)? {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let chars = Array(line)
+            var i = 0
+            while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
+            guard i < chars.count, chars[i] == "[" else { continue }
+            while i < chars.count, chars[i] == "[" { i += 1 }
+            while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
+            guard i < chars.count else { continue }
+            let first = chars[i]
+            let allowed = (first.isASCII && (first.isLetter || first.isNumber)) || "_-\"'".contains(first)
+            if !allowed {
+                return (index + 1, i + 1, "a table name must start with a letter, digit, _ or -, or be quoted (\"…\"), not '\(first)'")
+            }
         }
         return nil
     }
