@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct CSVReaderTests {
     @Test func rfc4180QuotingAndLineEnds() throws {
-        let (rows, diagnostics) = try parseCSV("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",,x\n\nlast")
+        let (rows, diagnostics) = try parseCSV("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",,x\n\nlast\n")
         #expect(diagnostics.isEmpty)
         #expect(rows == [["a", "b,c", "say \"hi\""], ["multi\nline", "", "x"], ["last"]])
     }
@@ -21,12 +21,21 @@ import Testing
         #expect(try parseCSV("a,\nb,").rows == [["a", ""], ["b", ""]])
     }
 
-    @Test func unterminatedQuoteIsReportedAndTextKept() throws {
+    @Test func unterminatedQuoteIsAFileLevelErrorAndTextKept() throws {
         let (rows, diagnostics) = try parseCSV("a,\"never closed\nmore")
         #expect(rows == [["a", "never closed\nmore"]])
         #expect(diagnostics.count == 1)
         #expect(diagnostics[0].severity == .error)
-        #expect(diagnostics[0].location.row == 1 && diagnostics[0].location.column == 2)
+        // No row in the location: the whole file is suspect (torn), see the daemon.
+        #expect(diagnostics[0].location.row == nil && diagnostics[0].message.hasPrefix("row 1, column 2:"))
+    }
+
+    @Test func aFileCutInTheMiddleOfItsLastRowIsTorn() throws {
+        let (rows, diagnostics) = try parseCSV("h1,h2,h3\na,b,c\nd,e")
+        #expect(rows == [["h1", "h2", "h3"], ["a", "b", "c"]])   // the cut row is not believed
+        #expect(diagnostics.map(\.message) == ["row 3: the file ends in the middle of a row (2 of 3 cells, no final line break); was it still being saved?"])
+        // A complete last row without a final line break is fine.
+        #expect(try parseCSV("h1,h2\na,b").diagnostics.isEmpty)
     }
 
     @Test(arguments: ["sample-utf8.csv", "sample-bom.csv", "sample-gb18030.csv"])

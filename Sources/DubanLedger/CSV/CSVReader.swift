@@ -41,6 +41,7 @@ public struct CSVReader: TableReader {
         var fields: [Cell] = []
         var line = 1           // physical line we are on
         var recordLine = 1     // line on which the current record started
+        var widest = 0         // most fields seen in a record
         var i = 0
         let n = bytes.count
 
@@ -49,6 +50,7 @@ public struct CSVReader: TableReader {
                 start == end ? .empty : .text(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<end]), as: UTF8.self))
             }
             func endRecord() throws {
+                widest = max(widest, fields.count)
                 // A line with nothing on it is not a record.
                 if !(fields.count == 1 && fields[0] == .empty) {
                     try body(TableRow(number: recordLine, cells: fields))
@@ -78,9 +80,11 @@ public struct CSVReader: TableReader {
                         i += 1
                     }
                     if !closed {
+                        // Without a row: a file that ends inside a quoted cell is most likely
+                        // still being written, and must not replace the last good copy.
                         diagnostics.append(.error(
-                            SourceLocation(file: file, row: fieldLine, column: fields.count + 1),
-                            "a quoted field is never closed; the rest of the file was read as this one cell"))
+                            SourceLocation(file: file),
+                            "row \(fieldLine), column \(fields.count + 1): a quoted field is never closed; the file ends inside it (was it still being saved?)"))
                     }
                     // Text after the closing quote (`"a"b`) is kept rather than lost.
                     let tailStart = i
@@ -109,7 +113,20 @@ public struct CSVReader: TableReader {
                 try endRecord()
                 atRecordStart = true
             }
-            if !fields.isEmpty { try endRecord() }
+            if !fields.isEmpty {
+                // The last line has no line break. Spreadsheet programs always end a
+                // CSV with one; a last row shorter than the widest row means the file
+                // was cut while being written (a torn save), and its cells are not to
+                // be believed: a cut status cell would read as "not started".
+                if fields.count < widest {
+                    diagnostics.append(.error(
+                        SourceLocation(file: file),
+                        "row \(recordLine): the file ends in the middle of a row (\(fields.count) of \(widest) cells, no final line break); was it still being saved?"))
+                    fields.removeAll()
+                } else {
+                    try endRecord()
+                }
+            }
         }
     }
 
