@@ -6,8 +6,13 @@ import ZIPFoundation
 /// from people, and a 1 KB file that inflates to 10 GB (a zip bomb) must be
 /// refused, not read into memory.
 struct XLSXPackage {
-    /// No part of a real ledger comes near this; a 1M-row sheet is ~150 MB.
+    /// No part of a real ledger comes near this; a 1M-row sheet is ~400 MB.
     static let maximumPartSize: UInt64 = 1 << 30
+    /// Spreadsheet XML deflates about 5–20 to 1. A large part that claims (or
+    /// turns out) to inflate more than this per compressed byte is a bomb,
+    /// refused before it costs a second of CPU.
+    static let maximumRatio: UInt64 = 100
+    static let ratioCheckedAbove: UInt64 = 16 << 20
 
     private let archive: Archive
     let file: String
@@ -41,16 +46,22 @@ struct XLSXPackage {
         if UInt64(entry.uncompressedSize) > limit {
             throw TableReadError(SourceLocation(file: file), "workbook part \(path) would inflate to \(entry.uncompressedSize) bytes, over the \(limit)-byte limit; refusing to read it")
         }
+        let compressed = max(UInt64(entry.compressedSize), 1)
+        let ratioLimit = max(compressed * Self.maximumRatio, Self.ratioCheckedAbove)
+        if UInt64(entry.uncompressedSize) > ratioLimit {
+            throw TableReadError(SourceLocation(file: file), "workbook part \(path) claims to inflate \(entry.uncompressedSize / compressed)-fold (a zip bomb?); refusing to read it")
+        }
         var data = Data()
         data.reserveCapacity(Int(min(UInt64(entry.uncompressedSize), 64 << 20)))
         struct TooLarge: Error {}
         do {
             _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                if UInt64(data.count + chunk.count) > limit { throw TooLarge() }
+                // The sizes in the zip directory can lie: enforce both limits while inflating.
+                if UInt64(data.count + chunk.count) > min(limit, ratioLimit) { throw TooLarge() }
                 data.append(chunk)
             }
         } catch is TooLarge {
-            throw TableReadError(SourceLocation(file: file), "workbook part \(path) inflates past the \(limit)-byte limit; refusing to read it")
+            throw TableReadError(SourceLocation(file: file), "workbook part \(path) inflates past the \(min(limit, ratioLimit))-byte limit (a zip bomb?); refusing to read it")
         } catch {
             throw TableReadError(SourceLocation(file: file), "damaged workbook: cannot inflate \(path) (\(error))")
         }
