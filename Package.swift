@@ -31,7 +31,7 @@ let package = Package(
         // Reading ledgers (.xlsx, .csv) and the people directory into the domain.
         .target(
             name: "DubanLedger",
-            dependencies: ["DubanCore", "ZIPFoundation", "TOMLKit"],
+            dependencies: ["DubanCore", "CDubanZlib", "TOMLKit"],
             swiftSettings: swiftSettings
         ),
         // duban.toml: parsing, validation, path resolution.
@@ -40,6 +40,8 @@ let package = Package(
             dependencies: ["DubanCore", "DubanLedger", "TOMLKit"],
             swiftSettings: swiftSettings
         ),
+        // zlib, for inflating workbook parts (DubanLedger/XLSX/ZipReader.swift).
+        .systemLibrary(name: "CDubanZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The state database: notification log, outbox, ledger snapshots (SQLite via GRDB).
         .target(
             name: "DubanStore",

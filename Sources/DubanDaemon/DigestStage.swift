@@ -41,8 +41,7 @@ public struct DigestStage: Sendable {
         let policy = environment.configuration.policy
         let slotDay = schedule.day(of: week, calendar: calendar)
         guard calendar.isWorkingDay(today), time < policy.quietFrom, time >= policy.sendTime || today == slotDay else {
-            let opening = time < policy.sendTime && calendar.isWorkingDay(today) ? clock.instant(today, policy.sendTime)
-                : clock.instant(calendar.workingDay(1, after: today), policy.sendTime)
+            let opening = environment.planner.nextWindowOpening(after: now, today: today, time: time)
             result.next = min(opening, result.next ?? opening)
             return result
         }

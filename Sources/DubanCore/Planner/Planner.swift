@@ -176,7 +176,7 @@ public struct Planner: Sendable {
     }
 
     /// The next instant the sending window opens.
-    func nextWindowOpening(after now: Date, today: LocalDate, time: Policy.TimeOfDay) -> Date {
+    public func nextWindowOpening(after now: Date, today: LocalDate, time: Policy.TimeOfDay) -> Date {
         if calendar.isWorkingDay(today) && time < policy.sendTime { return clock.instant(today, policy.sendTime) }
         return clock.instant(calendar.workingDay(1, after: today), policy.sendTime)
     }

@@ -1,71 +1,55 @@
 import DubanCore
 import Foundation
-import ZIPFoundation
 
 /// The zip container of an .xlsx workbook, read with limits: a ledger comes
 /// from people, and a 1 KB file that inflates to 10 GB (a zip bomb) must be
 /// refused, not read into memory.
 struct XLSXPackage {
     /// No part of a real ledger comes near this; a 1M-row sheet is ~400 MB.
-    static let maximumPartSize: UInt64 = 1 << 30
+    static let maximumPartSize = 1 << 30
     /// Spreadsheet XML deflates about 5–20 to 1. A large part that claims (or
     /// turns out) to inflate more than this per compressed byte is a bomb,
     /// refused before it costs a second of CPU.
-    static let maximumRatio: UInt64 = 100
-    static let ratioCheckedAbove: UInt64 = 16 << 20
+    static let maximumRatio = 100
+    static let ratioCheckedAbove = 16 << 20
 
-    private let archive: Archive
+    private let zip: ZipReader
     let file: String
 
     init(url: URL) throws(TableReadError) {
         file = url.path
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw TableReadError(SourceLocation(file: file), "file not found")
+        // One read of the whole file: a file someone is saving is seen at one moment.
+        guard let bytes = FileManager.default.contents(atPath: url.path) else {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "cannot read the file (permissions?)" : "file not found"
+            throw TableReadError(SourceLocation(file: file), reason)
         }
         do {
-            // The file-backed archive, not `Archive(data:)`: fuzzing found that
-            // ZIPFoundation 0.9.20's in-memory reader traps on a malformed zip
-            // (a negative range in MemoryFile.readData), while the file reader
-            // reports an error. The file reader leaks a path buffer (~32 bytes)
-            // per open, which LeakSanitizer reports; that is accepted.
-            archive = try Archive(url: url, accessMode: .read)
+            zip = try ZipReader([UInt8](bytes))
         } catch {
-            throw TableReadError(SourceLocation(file: file), "not a readable .xlsx workbook (the zip container is truncated or damaged; was the file still being saved?)")
+            throw TableReadError(SourceLocation(file: file), "not a readable .xlsx workbook (the zip container is truncated or damaged; was the file still being saved?): \(error)")
         }
     }
 
-    func contains(_ path: String) -> Bool { archive[path] != nil }
+    func contains(_ path: String) -> Bool { zip.entries[path] != nil }
 
-    /// The bytes of one part. The size in the zip directory can lie, so the
-    /// limit is also enforced while inflating.
+    /// The bytes of one part, within the size and ratio limits.
     func data(_ path: String) throws(TableReadError) -> Data {
-        guard let entry = archive[path] else {
+        guard let entry = zip.entries[path] else {
             throw TableReadError(SourceLocation(file: file), "damaged workbook: part \(path) is missing")
         }
-        let limit = Self.maximumPartSize
-        if UInt64(entry.uncompressedSize) > limit {
-            throw TableReadError(SourceLocation(file: file), "workbook part \(path) would inflate to \(entry.uncompressedSize) bytes, over the \(limit)-byte limit; refusing to read it")
+        if entry.uncompressedSize > Self.maximumPartSize {
+            throw TableReadError(SourceLocation(file: file), "workbook part \(path) would inflate to \(entry.uncompressedSize) bytes, over the \(Self.maximumPartSize)-byte limit; refusing to read it")
         }
-        let compressed = max(UInt64(entry.compressedSize), 1)
-        let ratioLimit = max(compressed * Self.maximumRatio, Self.ratioCheckedAbove)
-        if UInt64(entry.uncompressedSize) > ratioLimit {
-            throw TableReadError(SourceLocation(file: file), "workbook part \(path) claims to inflate \(entry.uncompressedSize / compressed)-fold (a zip bomb?); refusing to read it")
+        let ratioLimit = max(max(entry.compressedSize, 1) * Self.maximumRatio, Self.ratioCheckedAbove)
+        if entry.uncompressedSize > ratioLimit {
+            throw TableReadError(SourceLocation(file: file), "workbook part \(path) claims to inflate \(entry.uncompressedSize / max(entry.compressedSize, 1))-fold (a zip bomb?); refusing to read it")
         }
-        var data = Data()
-        data.reserveCapacity(Int(min(UInt64(entry.uncompressedSize), 64 << 20)))
-        struct TooLarge: Error {}
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                // The sizes in the zip directory can lie: enforce both limits while inflating.
-                if UInt64(data.count + chunk.count) > min(limit, ratioLimit) { throw TooLarge() }
-                data.append(chunk)
-            }
-        } catch is TooLarge {
-            throw TableReadError(SourceLocation(file: file), "workbook part \(path) inflates past the \(min(limit, ratioLimit))-byte limit (a zip bomb?); refusing to read it")
+            // The sizes in the directory can lie: the limits also hold while inflating.
+            return Data(try zip.data(path, limit: min(Self.maximumPartSize, ratioLimit)))
         } catch {
-            throw TableReadError(SourceLocation(file: file), "damaged workbook: cannot inflate \(path) (\(error))")
+            throw TableReadError(SourceLocation(file: file), "\(error)")
         }
-        return data
     }
 
     /// Resolves a relationship target: relative to the part's folder, or
