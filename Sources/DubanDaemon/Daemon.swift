@@ -27,6 +27,12 @@ public actor Daemon {
     /// ledger being saved, locked or broken never replaces it.
     private var snapshot: LedgerSnapshot
     private var ledgerError: String?
+    /// A re-read that lost many tasks waits for a second, identical read
+    /// before it replaces the last good copy: a CSV cut exactly at a line
+    /// end reads cleanly but is still a file being saved.
+    private var pendingShrink: (tasks: Int, since: Date)?
+    /// How long a shrunken ledger must stay the same before it is believed.
+    private let shrinkConfirmation: TimeInterval = 20
     /// Set while the running configuration is older than the file on disk
     /// because the last SIGHUP found the file broken.
     private var reloadError: String?
@@ -194,8 +200,17 @@ public actor Daemon {
         let loaded = environment.loadLedger()
         if let problem = Self.fileLevelError(loaded) {
             ledgerError = problem
+            pendingShrink = nil
             logger.error("ledger unreadable; keeping the last good copy: \(problem)")
+        } else if Self.shrankSharply(from: snapshot.tasks.count, to: loaded.tasks.count),
+                  !(pendingShrink.map { $0.tasks == loaded.tasks.count && Date().timeIntervalSince($0.since) >= shrinkConfirmation } ?? false) {
+            if pendingShrink?.tasks != loaded.tasks.count { pendingShrink = (loaded.tasks.count, Date()) }
+            ledgerError = "the ledger now has \(loaded.tasks.count) tasks instead of \(snapshot.tasks.count); waiting \(Int(shrinkConfirmation)) s for it to stay so before believing it"
+            logger.warning("ledger shrank sharply; keeping the last good copy until it is confirmed", metadata: [
+                "tasks_before": "\(snapshot.tasks.count)", "tasks_now": "\(loaded.tasks.count)"])
+            wakeups?.reread(after: shrinkConfirmation + 1)
         } else {
+            pendingShrink = nil
             snapshot = loaded
             ledgerError = nil
             try? database.saveLastGood(loaded, at: Date())
@@ -247,6 +262,11 @@ public actor Daemon {
         if !tickRunning || ContinuousClock.now - tickStarted < interval {
             notifier.watchdog()
         }
+    }
+
+    /// More than a tenth of the tasks (and at least two) gone in one save.
+    static func shrankSharply(from before: Int, to after: Int) -> Bool {
+        before - after >= 2 && after * 10 < before * 9
     }
 
     /// The reason a snapshot must not replace the last good one: a file

@@ -21,6 +21,7 @@ final class Wakeups: @unchecked Sendable {
     private var debounce: (any DispatchSourceTimer)?
     private var watchdog: (any DispatchSourceTimer)?
     private var signals: [any DispatchSourceSignal] = []
+    private var confirmations: [any DispatchSourceTimer] = []
     private var inotify: Inotify?
     private var inotifySource: (any DispatchSourceRead)?
     private var watched: Set<String> = []
@@ -98,6 +99,17 @@ final class Wakeups: @unchecked Sendable {
         }
     }
 
+    /// Re-reads the ledger after `seconds` (to confirm a suspicious change).
+    func reread(after seconds: TimeInterval) {
+        queue.async { [self] in
+            let source = DispatchSource.makeTimerSource(queue: queue)
+            source.schedule(deadline: .now() + seconds)
+            source.setEventHandler { [handler] in handler(.ledgerChanged) }
+            source.resume()
+            confirmations.append(source)
+        }
+    }
+
     private func scheduleDebounce() {
         debounce?.cancel()
         let source = DispatchSource.makeTimerSource(queue: queue)
@@ -122,6 +134,8 @@ final class Wakeups: @unchecked Sendable {
             stopWatching()
             for source in signals { source.cancel() }
             signals.removeAll()
+            for source in confirmations { source.cancel() }
+            confirmations.removeAll()
         }
     }
 }

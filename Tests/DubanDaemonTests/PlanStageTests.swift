@@ -1,6 +1,6 @@
 import DubanConfig
 import DubanCore
-import DubanDaemon
+@testable import DubanDaemon
 import DubanStore
 import Foundation
 import Testing
@@ -113,5 +113,15 @@ func exampleEnvironment() throws -> (Environment, URL) {
             "T1-1/escalation/1/2026-06-30 superseded_by_higher_escalation",
             "T1-1/reminder/7/2026-06-30 deadline_passed",
         ])
+    }
+}
+
+@Suite struct LedgerShrinkTests {
+    @Test(arguments: [
+        // (before, after, held back?) — a save that loses a tenth of the ledger waits for confirmation
+        (200, 100, true), (200, 181, false), (200, 179, true), (10, 8, true), (3, 2, false), (1, 0, false), (0, 0, false),
+    ])
+    func sharpShrinksWaitForConfirmation(before: Int, after: Int, held: Bool) {
+        #expect(Daemon.shrankSharply(from: before, to: after) == held)
     }
 }
