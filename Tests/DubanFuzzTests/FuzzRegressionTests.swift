@@ -31,6 +31,7 @@ import Testing
         #expect(TOMLInputGuard.problem(in: "a = 1\n  [.b]\n")?.line == 2)
         #expect(TOMLInputGuard.problem(in: "[通知]")?.message.contains("通") == true)
         #expect(TOMLInputGuard.problem(in: "[[ )]]")?.column == 4)
+        #expect(TOMLInputGuard.problem(in: "a = 1\n[\n")?.line == 2)
         #expect(TOMLInputGuard.problem(in: "[a]\n[[b.c]]\n[\"引号\"]\nx = [1, 2]\n") == nil)
         #expect { try Configuration.parse("[organization]\n[.x]\n", file: URL(fileURLWithPath: "/etc/duban/duban.toml")) } throws: { error in
             (error as? ConfigurationError)?.diagnostics.first?.location.row == 2

@@ -163,7 +163,9 @@ extension ConfigLines {
 /// Guards TOMLKit's parser (toml++ 3) against input it asserts on instead of
 /// reporting: fuzzing found that a table header whose name does not start
 /// with a bare-key character or a quote (`[.a]`, `[通知]`, `[)]`) aborts the
-/// process. Such text is refused here with a syntax error like any other.
+/// process, as does a line that is only `[`. Such text is refused here with a
+/// syntax error like any other. (A nested array written with `[` alone on a
+/// line is refused too; Duban's files have no nested arrays.)
 public enum TOMLInputGuard {
     public static func problem(in text: String) -> (line: Int, column: Int, message: String)? {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -173,7 +175,9 @@ public enum TOMLInputGuard {
             guard i < chars.count, chars[i] == "[" else { continue }
             while i < chars.count, chars[i] == "[" { i += 1 }
             while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
-            guard i < chars.count else { continue }
+            guard i < chars.count, chars[i] != "\r" else {
+                return (index + 1, i + 1, "a table header needs a name after '['")
+            }
             let first = chars[i]
             let allowed = (first.isASCII && (first.isLetter || first.isNumber)) || "_-\"'".contains(first)
             if !allowed {
