@@ -49,8 +49,7 @@ struct DigestCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
         let database = try DubanDatabase.open(at: statePath)
         let snapshot = environment.loadLedger()
-        var stage = DigestStage(environment: environment, archives: out == nil)
-        stage.archives = out == nil
+        let stage = DigestStage(environment: environment, archives: out == nil)
         let produced = try stage.produce(week: week, snapshot: snapshot, database: database, now: now, send: send)
         let files = out == nil ? produced.archived : try stage.archive(produced.digest, folder: URL(fileURLWithPath: out!))
         let counts = produced.digest.counts
