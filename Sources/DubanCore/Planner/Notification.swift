@@ -121,12 +121,12 @@ public struct PlannedMessage: Sendable, Hashable, Codable {
     /// Stable across re-planning and restarts: derived from the items'
     /// identities, so a resend after a crash is recognisable.
     public var id: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        var hash = StableHash()
         for key in identities.map(\.key).sorted() {
-            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            hash = (hash ^ 0x0A) &* 0x100_0000_01b3
+            hash.combine(key)
+            hash.combine(0x0A)
         }
-        let hex = String(hash, radix: 16)
+        let hex = String(hash.value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -50,9 +50,7 @@ public enum ICalendar {
     /// hash so that ids differing only in unsafe characters stay distinct.
     static func uid(_ id: TaskID, domain: String) -> String {
         let safe = id.rawValue.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "duban-\(String(String.UnicodeScalarView(safe)))-\(String(hash, radix: 36))@\(domain)"
+        return "duban-\(String(String.UnicodeScalarView(safe)))-\(String(StableHash.of(id.rawValue), radix: 36))@\(domain)"
     }
 
     static func compact(_ date: LocalDate) -> String { date.description.replacingOccurrences(of: "-", with: "") }

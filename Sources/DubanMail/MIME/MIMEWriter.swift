@@ -70,9 +70,7 @@ public enum MIMEWriter {
     /// A boundary that cannot occur in base64 bodies (it contains `=_`) and
     /// is stable for a given message, so a re-render is byte-identical.
     private static func boundary(_ tag: String, _ seed: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (tag + seed).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "=_duban_\(tag)_\(String(hash, radix: 36))"
+        "=_duban_\(tag)_\(String(StableHash.of(tag + seed), radix: 36))"
     }
 
     /// `Tue, 23 Jun 2026 09:00:00 +0800`, in the organisation's zone.
