@@ -3,21 +3,8 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct MailCommandTests {
-    /// The example configuration, isolated, with the given [mail] section.
     func config(mail: String) throws -> (path: String, folder: URL) {
-        let folder = try temporaryFolder("cli-mail")
-        let source = repository.appendingPathComponent("config")
-        var text = try String(contentsOf: source.appendingPathComponent("duban.toml"), encoding: .utf8)
-        let start = text.range(of: "[mail]\n")!.lowerBound, end = text.range(of: "[delivery]\n")!.lowerBound
-        // The templates line goes right under [mail], before any [mail.smtp] table.
-        let section = mail.replacingOccurrences(of: "[mail]\n", with: "[mail]\ntemplates = [\"\(source.path)/templates\"]\n")
-        text.replaceSubrange(start..<end, with: section + "\n\n")
-        text = text.replacingOccurrences(of: "\"examples/", with: "\"\(source.path)/examples/")
-            .replacingOccurrences(of: "calendars = \"calendars\"", with: "calendars = \"\(source.path)/calendars\"")
-            .replacingOccurrences(of: "path = \"../.duban-state/duban.sqlite\"", with: "path = \"\(folder.path)/state/duban.sqlite\"")
-        let path = folder.appendingPathComponent("duban.toml").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return (path, folder)
+        try isolatedExampleConfig(mail: mail)
     }
 
     @Test func runOnceWritesMailFilesOnTheEmbeddedDefaultAndNeverTwice() throws {
@@ -83,16 +70,7 @@ import Testing
 
 @Suite struct DigestCommandTests {
     @Test func digestWritesTheArchiveAndSendsOnce() throws {
-        let folder = try temporaryFolder("cli-digest")
-        let source = repository.appendingPathComponent("config")
-        var text = try String(contentsOf: source.appendingPathComponent("duban.toml"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"examples/", with: "\"\(source.path)/examples/")
-            .replacingOccurrences(of: "calendars = \"calendars\"", with: "calendars = \"\(source.path)/calendars\"")
-            .replacingOccurrences(of: "templates = [\"templates\"]", with: "templates = [\"\(source.path)/templates\"]")
-            .replacingOccurrences(of: "path = \"../.duban-state/duban.sqlite\"", with: "path = \"\(folder.path)/state/duban.sqlite\"")
-            .replacingOccurrences(of: "folder = \"../.duban-state/mail\"", with: "folder = \"\(folder.path)/mail\"")
-        let config = folder.appendingPathComponent("duban.toml").path
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let (config, folder) = try isolatedExampleConfig()
 
         let render = try DubanProcess.run(["digest", "--config", config, "--at", "2026-07-06T09:00"])
         #expect(render.status == 0, "\(render.stderr)")

@@ -3,22 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct TimelineCommandTests {
-    let example = DubanProcess.repository.appendingPathComponent("config/duban.toml").path
 
-    /// The example configuration with its state database in a fresh folder.
     func isolatedConfig() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var text = try String(contentsOfFile: example, encoding: .utf8)
-        let config = DubanProcess.repository.appendingPathComponent("config").path
-        text = text.replacingOccurrences(of: "\"examples/", with: "\"\(config)/examples/")
-            .replacingOccurrences(of: "calendars = \"calendars\"", with: "calendars = \"\(config)/calendars\"")
-            .replacingOccurrences(of: "path = \"../.duban-state/duban.sqlite\"", with: "path = \"\(folder.path)/duban.sqlite\"")
-            .replacingOccurrences(of: "folder = \"../.duban-state/mail\"", with: "folder = \"\(folder.path)/mail\"")
-            .replacingOccurrences(of: "templates = [\"templates\"]", with: "templates = [\"\(config)/templates\"]")
-        let path = folder.appendingPathComponent("duban.toml").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try isolatedExampleConfig().path
     }
 
     @Test func previewJSONHasTheDocumentedShape() throws {
@@ -59,7 +46,7 @@ import Testing
         #expect(digests.map { ($0["slot"] as? String ?? "").prefix(10) } == ["2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29", "2026-07-06"])
         #expect(digests.allSatisfy { $0["to"] as? [String] == ["principal@example.org", "zgb@example.org"] })
         // simulate never touches the real state database.
-        let state = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("duban.sqlite")
+        let state = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("state/duban.sqlite")
         #expect(!FileManager.default.fileExists(atPath: state.path))
     }
 
