@@ -50,8 +50,16 @@ public struct Planner: Sendable {
     /// first saw it completed, for tasks whose 完成日期 is empty.
     public typealias FirstSeenCompleted = [TaskID: LocalDate]
 
+    /// The day Duban first saw each task's current deadline replace an
+    /// earlier one (or saw the task appear in a ledger it was already
+    /// watching). Escalation steps that fell due before that day were never
+    /// missed by downtime: they could not have been sent, so the ladder
+    /// starts at level 1 on that day instead of jumping to its top.
+    public typealias DeadlineChanges = [TaskID: LocalDate]
+
     public func plan(_ snapshot: LedgerSnapshot, log: Set<NotificationIdentity>,
-                     firstSeenCompleted: FirstSeenCompleted = [:], now: Date) -> Plan {
+                     firstSeenCompleted: FirstSeenCompleted = [:], deadlineChanges: DeadlineChanges = [:],
+                     now: Date) -> Plan {
         var memo = Memo()
         var instants = InstantMemo(clock: clock, time: policy.sendTime)
         let today = clock.date(of: now)
@@ -66,7 +74,7 @@ public struct Planner: Sendable {
         for task in snapshot.tasks {
             if case .immediate(nil) = task.deadline, feedbackDate == nil, !task.status.isDone { undatedImmediate += 1 }
             var due: [(NotificationIdentity, LocalDate)] = []
-            forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, memo: &memo) { identity, day in
+            forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges, memo: &memo) { identity, day in
                 if log.contains(identity) { return }
                 let slot = instants[day]
                 if slot > now {
@@ -95,6 +103,11 @@ public struct Planner: Sendable {
         if unreadable > 0 {
             warnings.append("\(unreadable) open task(s) have no readable deadline and get no deadline mail (see duban check)")
         }
+        let selfSupervised = selfSupervisedTasks(snapshot)
+        if !selfSupervised.isEmpty {
+            let named = selfSupervised.prefix(5).map { "\($0.id) (\($0.officer?.name ?? ""))" }.joined(separator: ", ")
+            warnings.append("\(selfSupervised.count) open task(s) name the officer as their own supervising leader: \(named)\(selfSupervised.count > 5 ? " …" : ""); level-1 escalations skip to the next person up")
+        }
         if undatedImmediate > 0 {
             warnings.append("\(undatedImmediate) 立行立改 task(s) have no date and [programme] feedback_date is not set; they get no deadline mail")
         }
@@ -107,7 +120,8 @@ public struct Planner: Sendable {
 
     /// Calls `body` with every notification the task can ever have, and the
     /// working day it becomes due on.
-    func forEachCandidate(_ task: RectificationTask, firstSeenCompleted: FirstSeenCompleted, memo: inout Memo,
+    func forEachCandidate(_ task: RectificationTask, firstSeenCompleted: FirstSeenCompleted,
+                          deadlineChanges: DeadlineChanges = [:], memo: inout Memo,
                           _ body: (NotificationIdentity, LocalDate) -> Void) {
         switch task.status {
         case .notStarted, .inProgress:
@@ -122,7 +136,7 @@ public struct Planner: Sendable {
                          memo.before(checkpoint.date, lead: lead, unit: policy.reminderLeadUnit, calendar))
                 }
             }
-            for (index, day) in memo.escalationDays(after: deadline, policy, calendar).enumerated() {
+            for (index, day) in ladder(for: deadline, changedOn: deadlineChanges[task.id], memo: &memo).enumerated() {
                 body(NotificationIdentity(task: task.id, kind: .escalation, step: index + 1, about: deadline), day)
             }
         case .completed:
@@ -138,6 +152,37 @@ public struct Planner: Sendable {
             // standing measure. Neither has a deadline left to chase.
             break
         }
+    }
+
+    /// The escalation days for `deadline`: level 1, level 2, then level 2's
+    /// repeats. When the deadline only became known on `changedOn`, after
+    /// its level-1 day had passed, the whole ladder moves so that level 1
+    /// falls on that day (or the next working day): the leader hears first,
+    /// as if the deadline had always been known. Identities keep `about =
+    /// deadline`, so only the days move.
+    func ladder(for deadline: LocalDate, changedOn: LocalDate?, memo: inout Memo) -> [LocalDate] {
+        let days = memo.escalationDays(after: deadline, policy, calendar)
+        guard let changedOn, days[0] < changedOn else { return days }
+        let level1 = memo.onOrAfter(changedOn, calendar)
+        let base = memo.workingDay(-policy.escalationLevel1After, after: level1, calendar)
+        return memo.escalationDays(after: base, policy, calendar)
+    }
+
+    /// Open tasks whose officer is also named as their supervising leader:
+    /// a level-1 escalation to them would only remind them again.
+    public func selfSupervisedTasks(_ snapshot: LedgerSnapshot) -> [RectificationTask] {
+        snapshot.tasks.filter { task in
+            guard !task.status.isDone, let officer = task.officer, let leader = task.leader else { return false }
+            return Self.samePerson(officer, leader)
+        }
+    }
+
+    /// Two contacts are one person when their addresses match (ignoring
+    /// case), or, when either has no address, when their names match.
+    static func samePerson(_ a: Contact, _ b: Contact) -> Bool {
+        if let x = a.email, let y = b.email { return x.lowercased() == y.lowercased() }
+        let name = a.name.trimmingCharacters(in: .whitespaces)
+        return !name.isEmpty && name == b.name.trimmingCharacters(in: .whitespaces)
     }
 
     /// The date a task is due, if it has one Duban can act on.
@@ -203,14 +248,28 @@ public struct Planner: Sendable {
             }
             if cc { result.cc.append(contact) } else { result.to.append(contact) }
         }
+        /// The principal, unless the principal is the person being escalated
+        /// about: then the office, the last step up.
+        func addAbove(_ person: Contact?) {
+            if let person, let principal = chain.principal, Self.samePerson(person, principal) {
+                result.to.append(chain.office)
+            } else {
+                add(chain.principal, role: "主要负责人", cc: false)
+            }
+        }
         switch item.identity.kind {
         case .reminder, .checkpoint:
             add(task.officer, role: "责任人", cc: false)
         case .escalation where item.identity.step == 1:
-            add(task.leader, role: "分管领导", cc: false)
+            // An officer who is their own leader is skipped: level 1 goes one step up.
+            if let officer = task.officer, let leader = task.leader, Self.samePerson(officer, leader) {
+                addAbove(officer)
+            } else {
+                add(task.leader, role: "分管领导", cc: false)
+            }
             add(task.officer, role: "责任人", cc: true)
         case .escalation:
-            add(chain.principal, role: "主要负责人", cc: false)
+            addAbove(task.officer)
             add(task.leader, role: "分管领导", cc: true)
             add(task.officer, role: "责任人", cc: true)
         case .acceptance:
