@@ -228,7 +228,7 @@ public struct LedgerInterpreter {
             officer: officerName.isEmpty ? nil : Contact(name: officerName, email: officerEmail),
             leader: leaderName.isEmpty ? nil : Contact(name: leaderName, email: leaderEmail),
             deadline: parsed.deadline, deadlineText: deadlineCell.text,
-            checkpoints: checkpointResult.checkpoints,
+            checkpoints: checkpointResult.checkpoints + parsed.stages,
             acceptanceCriterion: text(.acceptance), progress: text(.progress),
             status: status, statusText: statusText,
             completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,

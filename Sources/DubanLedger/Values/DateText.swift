@@ -7,7 +7,9 @@ import Foundation
 /// (full-width digits too), `20260630`; with a year taken from context:
 /// `6月30日`; month ends: `2026年6月底`, `6月底`, `2026年6月`; year ends:
 /// `2026年底`, `2026年年底`, `2026年末`; halves and quarters: `2026年上半年`,
-/// `2026年三季度`. Trailing 前/之前/以前/完成 are ignored by the callers.
+/// `2026年三季度`; Chinese numerals in years, months and days (`六月底`,
+/// `二〇二六年底`, `十二月三十一日`). Trailing 前/之前/以前/完成 are ignored by
+/// the callers.
 public struct DateText: Sendable {
     /// The date that completes dates written without a year: the programme's
     /// feedback date. A year-less date falls in the feedback year, or in the
@@ -27,7 +29,7 @@ public struct DateText: Sendable {
 
     /// Parses `text` entirely as one date, or says why not.
     public func parse(_ raw: String) -> Result {
-        let text = raw.foldingFullWidth().filter { !$0.isWhitespace }
+        let text = Self.arabicNumerals(raw.foldingFullWidth().filter { !$0.isWhitespace })
         guard !text.isEmpty else { return .notADate }
         var scanner = Scanner(text)
 
@@ -68,6 +70,48 @@ public struct DateText: Sendable {
             return result
         }
         return .notADate
+    }
+
+    /// Rewrites Chinese numerals as digits where dates use them: a run of
+    /// four digit characters before 年 is a year read digit by digit
+    /// (二〇二六 → 2026); any other run is a number (十二 → 12, 三十一 → 31).
+    /// Text without Chinese numerals comes back unchanged.
+    static func arabicNumerals(_ text: String) -> String {
+        let digits: [Character: Int] = ["〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                                        "六": 6, "七": 7, "八": 8, "九": 9]
+        guard text.contains(where: { digits[$0] != nil || $0 == "十" }) else { return text }
+        var result = ""
+        var run: [Character] = []
+        func flush(before next: Character?) {
+            defer { run.removeAll() }
+            guard !run.isEmpty else { return }
+            if next == "年", run.count == 4, !run.contains("十") {
+                result += run.map { String(digits[$0]!) }.joined()
+                return
+            }
+            // 十 is ten; 十二 is twelve; 二十 is twenty; 三十一 is thirty-one.
+            guard let ten = run.firstIndex(of: "十") else {
+                result += run.count == 1 ? String(digits[run[0]]!) : String(run)
+                return
+            }
+            let tens = ten == run.startIndex ? 1 : (run.count == 3 || ten == 1 ? digits[run[0]] : nil)
+            let units = ten == run.index(before: run.endIndex) ? 0 : digits[run[run.index(after: ten)]]
+            if let tens, let units, run.count <= 3, run.filter({ $0 == "十" }).count == 1 {
+                result += String(tens * 10 + units)
+            } else {
+                result += String(run)
+            }
+        }
+        for ch in text {
+            if digits[ch] != nil || ch == "十" {
+                run.append(ch)
+            } else {
+                flush(before: ch)
+                result.append(ch)
+            }
+        }
+        flush(before: nil)
+        return result
     }
 
     private func yearForms(_ year: Int, _ scanner: inout Scanner) -> Result {
