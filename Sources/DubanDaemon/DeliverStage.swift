@@ -93,6 +93,9 @@ public struct DeliverStage: Sendable {
     /// recorded: the session stops there and no further batch starts.
     public func run(database: DubanDatabase, now: Date) async throws -> Report {
         var report = Report()
+        // We hold the lock: any claim left is a leftover (a dead holder's, or
+        // a batch of ours that stopped on a failed record).
+        try await database.releaseClaims()
         var after: Int64 = 0
         while true {
             let batch = try await database.claimDue(now: now, after: after, limit: delivery.batchSize)

@@ -22,9 +22,10 @@ extension DubanDatabase {
     /// log as soon as it is in the outbox).
     ///
     /// An identity the log already holds is refused whole (nothing is
-    /// queued). When the planner did not know it (its row is missing while
-    /// the key's index still has it), pages of the log were lost: that is
-    /// `logDamaged`, with what to do.
+    /// queued): `alreadyRecorded`. When the log's table does not hold any of
+    /// them and yet a unique index refuses them, pages of the log were lost
+    /// (the table forgot what its indexes remember): that is `logDamaged`,
+    /// with what to do.
     public func queue(_ mails: [OutgoingMail], skipped: [SkippedNotification], at now: Date) async throws(StoreError) {
         do {
             try await write("queueing \(mails.count) message(s)") { db in
@@ -46,7 +47,7 @@ extension DubanDatabase {
                     try LogEntry(skip.identity, state: .skipped, reason: skip.reason.rawValue, messageID: nil, at: now).insert(db)
                 }
             }
-        } catch where error.code == .query && error.message.contains("UNIQUE constraint failed: notificationLog.key") {
+        } catch where error.code == .query && error.message.contains("UNIQUE constraint failed") {
             let identities = mails.flatMap(\.message.identities) + skipped.map(\.identity)
             let keys = identities.map(\.key)
             let recorded = try await read("checking the notification log") { db in

@@ -105,11 +105,27 @@ public final class DubanDatabase: Sendable {
         try Self.migrator.migrate(writer)
     }
 
-    private init(unmigrated writer: any DatabaseWriter) {
+    init(unmigrated writer: any DatabaseWriter) {
         self.writer = writer
         self.deliveryLock = nil
         self.inMemory = false
     }
+
+    /// A file database migrated only up to `migration`: how an older
+    /// release left it (tests of upgrades, through `@testable import`).
+    static func legacy(at url: URL, upTo migration: String) throws -> DubanDatabase {
+        let pool = try DatabasePool(path: url.path)
+        try migrator.migrate(pool, upTo: migration)
+        return DubanDatabase(unmigrated: pool)
+    }
+
+    /// Runs raw SQL (tests that write as an older release did).
+    func execute(_ sql: String) async throws {
+        try await writer.write { db in try db.execute(sql: sql) }
+    }
+
+    /// The name of the first migration: the schema of the first release.
+    static let firstMigration = "v1: log, outbox, observations, snapshots, meta"
 
     /// Whether this process may deliver from the outbox.
     public var holdsDeliveryLock: Bool { inMemory || deliveryLock != nil }
