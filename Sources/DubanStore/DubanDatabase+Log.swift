@@ -22,10 +22,10 @@ extension DubanDatabase {
     /// log as soon as it is in the outbox).
     ///
     /// An identity the log already holds is refused whole (nothing is
-    /// queued): `alreadyRecorded`. When the log's table does not hold any of
-    /// them and yet a unique index refuses them, pages of the log were lost
-    /// (the table forgot what its indexes remember): that is `logDamaged`,
-    /// with what to do.
+    /// queued): `alreadyRecorded`. When the log does not hold any of them and
+    /// yet a unique key refuses them (the outbox still has the message, or
+    /// an index still has the key), pages of the log were lost: that is
+    /// `logDamaged`, with what to do.
     public func queue(_ mails: [OutgoingMail], skipped: [SkippedNotification], at now: Date) async throws(StoreError) {
         do {
             try await write("queueing \(mails.count) message(s)") { db in
@@ -55,7 +55,7 @@ extension DubanDatabase {
                                     arguments: StatementArguments(keys))
             }
             if recorded.isEmpty && Set(keys).count == keys.count {
-                throw StoreError(.logDamaged, "state database \(path): the notification log's index holds notices its table has lost (\(error.message)). Nothing was queued. Stop Duban, keep a copy of the file, run `sqlite3 \(path) 'PRAGMA integrity_check'`, and restore the file from a backup; REINDEX would make Duban send the lost notices again")
+                throw StoreError(.logDamaged, "state database \(path): the notification log has lost notices that the outbox or its indexes still hold (\(error.message)), so every pass would plan them again. Nothing was queued. Stop Duban, keep a copy of the file, run `sqlite3 \(path) 'PRAGMA integrity_check'`, and restore the file from a backup; REINDEX would make Duban send the lost notices again")
             }
             throw StoreError(.alreadyRecorded, "state database \(path): a notice being queued is already in the log, nothing was queued: \(error.message)")
         }
