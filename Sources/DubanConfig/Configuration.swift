@@ -48,6 +48,8 @@ public struct Configuration: Sendable {
         /// The SQLite state database (notification log, outbox, snapshots).
         /// Default `/var/lib/duban/duban.sqlite` (systemd's StateDirectory).
         public var path: URL
+        /// Days the MIME body of a sent message is kept (`keep_bodies_days`, default 90).
+        public var keepBodiesDays: Int = 90
     }
 
     public struct Mail: Sendable {

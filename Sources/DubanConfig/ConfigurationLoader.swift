@@ -114,9 +114,11 @@ extension Configuration {
         reader.allow(chainTable, in: "chain", keys: ["office", "principal"])
 
         var statePath = URL(fileURLWithPath: defaultStatePath)
+        var keepBodiesDays = 90
         if let state = reader.table(root, "state", in: "") {
             if let path = reader.paths(state, "path", in: "state").first { statePath = path }
-            reader.allow(state, in: "state", keys: ["path"])
+            if let days = reader.int(state, "keep_bodies_days", in: "state", range: 1...36_500) { keepBodiesDays = days }
+            reader.allow(state, in: "state", keys: ["path", "keep_bodies_days"])
         }
 
         let folder = file.deletingLastPathComponent()
@@ -213,7 +215,7 @@ extension Configuration {
             policy: policy,
             chain: Chain(office: office, principal: principal),
             calendars: calendars,
-            state: .init(path: statePath),
+            state: .init(path: statePath, keepBodiesDays: keepBodiesDays),
             mail: .init(transport: transport, from: from, folder: mailFolder, templates: templates, sendmail: sendmail, smtp: smtp),
             delivery: delivery,
             digest: digest)

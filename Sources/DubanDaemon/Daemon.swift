@@ -51,9 +51,10 @@ public actor Daemon {
     private var wakeups: Wakeups?
 
     /// Loads state and the ledger; throws (before READY) when the state
-    /// database cannot be opened or the transport cannot be set up.
+    /// database cannot be opened, written or trusted, when another process
+    /// delivers from it, or when the transport cannot be set up.
     public init(configPath: String, environment: Environment, notifier: any ServiceNotifier, logger: Logger,
-                maximumSleep: TimeInterval = 300) throws {
+                maximumSleep: TimeInterval = 300) async throws {
         self.configPath = configPath
         self.environment = environment
         self.notifier = notifier
@@ -61,12 +62,16 @@ public actor Daemon {
         self.maximumSleep = maximumSleep
         let statePath = environment.configuration.state.path
         try? FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
-        database = try DubanDatabase.open(at: statePath)
+        // One deliverer per database (a second daemon stops here), and a
+        // read-only or damaged file is found now, not at the first pass.
+        let opened = try DubanDatabase.open(at: statePath, delivering: true)
+        try await opened.preflight(now: Date())
+        database = opened
         transport = try environment.makeTransport()
         let loaded = environment.loadLedger()
         if let problem = Self.fileLevelError(loaded) {
             // Start from the last good snapshot kept in the database, if any.
-            snapshot = (try? database.latestSnapshot(purpose: "last-good")?.snapshot) ?? loaded
+            snapshot = ((try? await opened.lastGoodSnapshot()) ?? nil) ?? loaded
             ledgerError = problem
         } else {
             snapshot = loaded
@@ -90,7 +95,7 @@ public actor Daemon {
         for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
         notifier.ready(status: "Loaded \(snapshot.tasks.count) tasks; planning")
         // Kept for a restart that finds the ledger unreadable; not needed to be ready.
-        if ledgerError == nil { try? database.saveLastGood(snapshot, at: Date()) }
+        if ledgerError == nil { try? await database.saveLastGood(snapshot, at: Date()) }
         logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
         await tick(reason: "start")
         await withCheckedContinuation { continuation in stopped = continuation }
@@ -127,7 +132,7 @@ public actor Daemon {
         lastWake = now
         var next: Date?
         do {
-            let plan = try PlanStage(environment: environment).run(snapshot, database: database, now: now)
+            let plan = try await PlanStage(environment: environment).run(snapshot, database: database, now: now)
             for message in plan.messages {
                 logger.info("queued \(message.kind.rawValue)", metadata: [
                     "message_id": "\(message.id)", "rule": "\(message.items.first?.identity.rule ?? "")",
@@ -137,20 +142,12 @@ public actor Daemon {
             }
             for warning in plan.warnings { logger.warning("\(warning)") }
             let report = try await DeliverStage(transport: transport, delivery: environment.configuration.delivery).run(database: database, now: now)
-            for id in report.sent { logger.info("delivered", metadata: ["message_id": "\(id)"]) }
-            // A failure is logged when it changes, not on every retry.
-            for (id, error) in report.retrying where lastReportedFailures[id] != error {
-                logger.warning("delivery failed; will retry: \(error)", metadata: ["message_id": "\(id)"])
-                lastReportedFailures[id] = error
+            lastError = report.log(to: logger, plan: plan, reported: &lastReportedFailures)
+            if let done = try await database.maintainIfDue(now: now, keepBodiesDays: environment.configuration.state.keepBodiesDays) {
+                logger.info("maintenance", metadata: ["bodies_dropped": "\(done.bodiesDropped)", "snapshots_dropped": "\(done.snapshotsDropped)"])
             }
-            for (id, error) in report.failed {
-                logger.error("delivery failed for good: \(error)", metadata: ["message_id": "\(id)"])
-                lastReportedFailures[id] = nil
-            }
-            for id in report.sent { lastReportedFailures[id] = nil }
-            lastError = report.failed.values.first ?? report.retrying.values.first
             next = [plan.next, report.nextRetry].compactMap { $0 }.min()
-            outbox = try database.outboxCounts()
+            outbox = try await database.outboxCounts()
         } catch {
             lastError = "\(error)"
             logger.error("pass failed: \(error)", metadata: ["reason": "\(reason)"])
@@ -160,9 +157,9 @@ public actor Daemon {
         nextWake = wake
         wakeups?.arm(at: wake)
         let clock = environment.clock
-        try? database.setMeta("last_wake", clock.iso(now))
-        try? database.setMeta("next_wake", clock.iso(next ?? wake))
-        try? database.setMeta("status", statusLine(due: next))
+        try? await database.setMeta("last_wake", clock.iso(now))
+        try? await database.setMeta("next_wake", clock.iso(next ?? wake))
+        try? await database.setMeta("status", statusLine(due: next))
         notifier.status(statusLine(due: next))
     }
 
@@ -213,7 +210,7 @@ public actor Daemon {
             pendingShrink = nil
             snapshot = loaded
             ledgerError = nil
-            try? database.saveLastGood(loaded, at: Date())
+            try? await database.saveLastGood(loaded, at: Date())
             logger.info("ledger re-read", metadata: ["tasks": "\(loaded.tasks.count)", "errors": "\(loaded.diagnostics.errorCount)"])
         }
         await tick(reason: "ledger changed")
@@ -277,7 +274,7 @@ public actor Daemon {
 }
 
 extension DubanDatabase {
-    func saveLastGood(_ snapshot: LedgerSnapshot, at now: Date) throws {
-        try replaceSnapshot(snapshot, purpose: "last-good", key: "latest", at: now)
+    func saveLastGood(_ snapshot: LedgerSnapshot, at now: Date) async throws {
+        try await replaceSnapshot(snapshot, for: .lastGood, at: now)
     }
 }

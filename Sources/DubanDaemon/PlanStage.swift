@@ -4,7 +4,7 @@ public import DubanStore
 public import Foundation
 
 /// One pass of the pipeline up to the outbox:
-/// LoadLedger → Plan → Dedup (the log) → Render → Enqueue.
+/// LoadLedger → Plan → Dedup (the log) → Render → Enqueue → (archive the digest).
 /// Delivery from the outbox is `DeliverStage`.
 public struct PlanStage: Sendable {
     public var environment: Environment
@@ -20,31 +20,56 @@ public struct PlanStage: Sendable {
     /// queues it. Returns the plan that was carried out. `log`, when given,
     /// is the caller's up-to-date copy of the database's log (a simulation
     /// keeps one rather than re-reading it at every slot).
+    ///
+    /// The digest archive is written after everything is queued; when it
+    /// fails, the plan carries a warning starting with
+    /// `DigestStage.archiveWarningPrefix` and nothing else is affected.
     @discardableResult
     public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
-                    log: Set<NotificationIdentity>? = nil) throws -> Planner.Plan {
+                    log: Set<NotificationIdentity>? = nil) async throws -> Planner.Plan {
+        do {
+            return try await pass(snapshot, database: database, now: now, log: log)
+        } catch let error as StoreError where error.code == .alreadyRecorded && log == nil {
+            // Another process (a `run --once` beside the daemon) queued the
+            // same notices between our reading the log and writing to it:
+            // plan again against the log as it is now.
+            return try await pass(snapshot, database: database, now: now, log: nil)
+        }
+    }
+
+    private func pass(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
+                      log: Set<NotificationIdentity>?) async throws -> Planner.Plan {
         let today = environment.clock.date(of: now)
-        let firstSeen = try database.observeCompletions(snapshot, today: today)
-        let logged = try log ?? database.loggedIdentities()
+        let firstSeen = try await database.observeCompletions(snapshot, today: today)
+        let logged: Set<NotificationIdentity>
+        if let log { logged = log } else { logged = try await database.loggedIdentities() }
         var plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, now: now)
-        var mails = try render(plan.messages, snapshot: snapshot, database: database)
-        let digest = try DigestStage(environment: environment, archives: archivesDigests).run(snapshot, database: database, now: now, log: logged)
+        var mails = try await render(plan.messages, snapshot: snapshot, database: database)
+        let digestStage = DigestStage(environment: environment, archives: archivesDigests)
+        let digest = try await digestStage.run(snapshot, database: database, now: now, log: logged)
         mails += digest.mails
         plan.messages += digest.mails.map(\.message)
         plan.skipped += digest.skipped
         if let next = digest.next { plan.next = min(plan.next ?? next, next) }
         if !mails.isEmpty || !plan.skipped.isEmpty {
-            try database.queue(mails, skipped: plan.skipped, at: now)
+            try await database.queue(mails, skipped: plan.skipped, at: now)
+        }
+        if archivesDigests, let queued = digest.digest {
+            do {
+                _ = try digestStage.archive(queued)
+            } catch {
+                plan.warnings.append("\(DigestStage.archiveWarningPrefix) for \(queued.week) (the digest itself is queued): \(error); once fixed, `duban digest --week \(queued.week)` writes it")
+            }
         }
         return plan
     }
 
     /// Renders messages into the exact bytes that will go out.
-    func render(_ messages: [PlannedMessage], snapshot: LedgerSnapshot, database: DubanDatabase) throws -> [OutgoingMail] {
+    func render(_ messages: [PlannedMessage], snapshot: LedgerSnapshot, database: DubanDatabase) async throws -> [OutgoingMail] {
         let problems = Dictionary(snapshot.problems.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         let escalated = messages.filter { $0.kind == .escalation }.flatMap { $0.items.map(\.identity.task) }
         var earlier: [TaskID: [Composer.EarlierNotice]] = [:]
-        for (task, notices) in try database.earlierNotices(for: escalated) {
+        for (task, notices) in try await database.earlierNotices(for: escalated) {
             earlier[task] = notices.map { Composer.EarlierNotice(identity: $0.identity, at: $0.at) }
         }
         let context = Composer.Context(problems: problems, earlier: earlier)

@@ -27,7 +27,7 @@ public struct Simulation: Sendable {
     /// Every message from `start` to `end` inclusive, in order. `downtime`
     /// windows are stretches when no pass runs (the daemon was stopped):
     /// the pass after one catches up.
-    public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) throws -> Result {
+    public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) async throws -> Result {
         let database = try DubanDatabase.inMemory()
         let stage = PlanStage(environment: environment, archivesDigests: false)
         var result = Result(entries: [], skipped: [], warnings: [])
@@ -39,12 +39,12 @@ public struct Simulation: Sendable {
                 now = down.upperBound
                 continue
             }
-            let plan = try stage.run(snapshot, database: database, now: now, log: log)
+            let plan = try await stage.run(snapshot, database: database, now: now, log: log)
             log.formUnion(plan.messages.flatMap(\.identities))
             log.formUnion(plan.skipped.map(\.identity))
             for message in plan.messages {
                 result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
-                try database.markSent(messageID: message.id, at: now)
+                try await database.markSent(messageID: message.id, at: now)
             }
             result.skipped += plan.skipped.map { (now, $0) }
             for warning in plan.warnings where warnings.insert(warning).inserted { result.warnings.append(warning) }

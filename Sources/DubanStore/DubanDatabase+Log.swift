@@ -5,8 +5,8 @@ import GRDB
 extension DubanDatabase {
     /// Every identity ever decided (queued, sent or skipped): the planner's
     /// "never again" set.
-    public func loggedIdentities() throws -> Set<NotificationIdentity> {
-        try writer.read { db in
+    public func loggedIdentities() async throws(StoreError) -> Set<NotificationIdentity> {
+        try await read("reading the notification log") { db in
             var result = Set<NotificationIdentity>()
             let keys = try String.fetchCursor(db, sql: "SELECT key FROM notificationLog")
             while let key = try keys.next() {
@@ -20,51 +20,81 @@ extension DubanDatabase {
     /// one transaction, so a crash can neither lose a message (it is in the
     /// outbox as soon as it is in the log) nor plan it twice (it is in the
     /// log as soon as it is in the outbox).
-    public func queue(_ mails: [OutgoingMail], skipped: [SkippedNotification], at now: Date) throws {
-        try writer.write { db in
-            for mail in mails {
-                let message = mail.message
-                let recipients = try JSONEncoder.duban.encode(["to": message.to.compactMap(\.email), "cc": message.cc.compactMap(\.email)])
-                var entry = OutboxEntry(
-                    id: nil, messageID: message.id, kind: message.kind.rawValue, level: message.level, slot: message.slot,
-                    recipients: String(decoding: recipients, as: UTF8.self), subject: mail.subject,
-                    sender: mail.sender, envelopeRecipients: String(decoding: try JSONEncoder.duban.encode(mail.recipients), as: UTF8.self),
-                    mime: Data(mail.mime), payload: try JSONEncoder.duban.encode(message), state: "pending", attempts: 0,
-                    nextAttemptAt: nil, lastError: nil, createdAt: now, sentAt: nil)
-                try entry.insert(db)
-                for identity in message.identities {
-                    try LogEntry(identity, state: "queued", reason: nil, messageID: message.id, at: now).insert(db)
+    ///
+    /// An identity the log already holds is refused whole (nothing is
+    /// queued): `alreadyRecorded`. When the log does not hold any of them and
+    /// yet a unique key refuses them (the outbox still has the message, or
+    /// an index still has the key), pages of the log were lost: that is
+    /// `logDamaged`, with what to do.
+    public func queue(_ mails: [OutgoingMail], skipped: [SkippedNotification], at now: Date) async throws(StoreError) {
+        do {
+            try await write("queueing \(mails.count) message(s)") { db in
+                for mail in mails {
+                    let message = mail.message
+                    let recipients = try JSONEncoder.duban.encode(["to": message.to.compactMap(\.email), "cc": message.cc.compactMap(\.email)])
+                    var entry = OutboxEntry(
+                        id: nil, messageID: message.id, kind: message.kind.rawValue, level: message.level, slot: message.slot,
+                        recipients: String(decoding: recipients, as: UTF8.self), subject: mail.subject,
+                        sender: mail.sender, envelopeRecipients: String(decoding: try JSONEncoder.duban.encode(mail.recipients), as: UTF8.self),
+                        mime: Data(mail.mime), payload: try JSONEncoder.duban.encode(message), state: .pending, attempts: 0,
+                        nextAttemptAt: nil, lastError: nil, createdAt: now, sentAt: nil)
+                    try entry.insert(db)
+                    for identity in message.identities {
+                        try LogEntry(identity, state: .queued, reason: nil, messageID: message.id, at: now).insert(db)
+                    }
+                }
+                for skip in skipped {
+                    try LogEntry(skip.identity, state: .skipped, reason: skip.reason.rawValue, messageID: nil, at: now).insert(db)
                 }
             }
-            for skip in skipped {
-                try LogEntry(skip.identity, state: "skipped", reason: skip.reason.rawValue, messageID: nil, at: now).insert(db)
+        } catch where error.code == .query && error.message.contains("UNIQUE constraint failed") {
+            let identities = mails.flatMap(\.message.identities) + skipped.map(\.identity)
+            let keys = identities.map(\.key)
+            let recorded = try await read("checking the notification log") { db in
+                try String.fetchAll(db, sql: "SELECT key FROM notificationLog WHERE key IN (\(keys.map { _ in "?" }.joined(separator: ",")))",
+                                    arguments: StatementArguments(keys))
             }
+            if recorded.isEmpty && Set(keys).count == keys.count {
+                throw StoreError(.logDamaged, "state database \(path): the notification log has lost notices that the outbox or its indexes still hold (\(error.message)), so every pass would plan them again. Nothing was queued. Stop Duban, keep a copy of the file, run `sqlite3 \(path) 'PRAGMA integrity_check'`, and restore the file from a backup; REINDEX would make Duban send the lost notices again")
+            }
+            throw StoreError(.alreadyRecorded, "state database \(path): a notice being queued is already in the log, nothing was queued: \(error.message)")
         }
     }
 
     /// Notices already queued or sent for these tasks (for "which notices
-    /// were sent before"), oldest first.
-    public func earlierNotices(for tasks: [TaskID]) throws -> [TaskID: [(identity: NotificationIdentity, at: Date)]] {
+    /// were sent before"), oldest first. Reads only these tasks' rows (index
+    /// on taskID, state), not the whole log.
+    public func earlierNotices(for tasks: [TaskID]) async throws(StoreError) -> [TaskID: [EarlierNotice]] {
         guard !tasks.isEmpty else { return [:] }
-        return try writer.read { db in
-            var result: [TaskID: [(identity: NotificationIdentity, at: Date)]] = [:]
-            let wanted = Set(tasks.map(\.rawValue))
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT key, taskID, COALESCE(sentAt, recordedAt) AS at FROM notificationLog
-                WHERE state IN ('queued', 'sent') ORDER BY at
-                """)
-            while let row = try rows.next() {
-                let taskID: String = row["taskID"]
-                guard wanted.contains(taskID), let identity = NotificationIdentity(key: row["key"]) else { continue }
-                result[identity.task, default: []].append((identity, row["at"]))
+        let wanted = Array(Set(tasks.map(\.rawValue))).sorted()
+        return try await read("reading earlier notices") { db in
+            var result: [TaskID: [EarlierNotice]] = [:]
+            // SQLite caps the number of parameters: go in pages.
+            for start in stride(from: 0, to: wanted.count, by: 500) {
+                let page = Array(wanted[start..<min(start + 500, wanted.count)])
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT key, COALESCE(sentAt, recordedAt) AS at FROM notificationLog
+                    WHERE taskID IN (\(page.map { _ in "?" }.joined(separator: ","))) AND state IN ('queued', 'sent')
+                    """, arguments: StatementArguments(page))
+                while let row = try rows.next() {
+                    guard let identity = NotificationIdentity(key: row["key"]) else { continue }
+                    result[identity.task, default: []].append(EarlierNotice(identity: identity, at: row["at"]))
+                }
             }
+            for task in result.keys { result[task]?.sort { $0.at < $1.at } }
             return result
         }
     }
 
+    /// A notice recorded before, and when (sent, or queued if not yet sent).
+    public struct EarlierNotice: Sendable, Equatable {
+        public var identity: NotificationIdentity
+        public var at: Date
+    }
+
     /// The highest escalation step queued or sent per task.
-    public func highestEscalations() throws -> [TaskID: Int] {
-        try writer.read { db in
+    public func highestEscalations() async throws(StoreError) -> [TaskID: Int] {
+        try await read("reading escalations") { db in
             var result: [TaskID: Int] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT taskID, MAX(step) AS step FROM notificationLog WHERE kind = 'escalation' AND state IN ('queued', 'sent') GROUP BY taskID")
             while let row = try rows.next() { result[TaskID(row["taskID"] as String)] = row["step"] }
@@ -72,88 +102,26 @@ extension DubanDatabase {
         }
     }
 
-    /// The earliest time a pending message is due for another attempt.
-    public func nextRetry() throws -> Date? {
-        try writer.read { db in
-            try Date.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'pending' AND nextAttemptAt IS NOT NULL")
+    /// The recorded state of one identity, if any.
+    public func logState(of identity: NotificationIdentity) async throws(StoreError) -> LogState? {
+        try await read("reading the notification log") { db in
+            try LogState.fetchOne(db, sql: "SELECT state FROM notificationLog WHERE key = ?", arguments: [identity.key])
         }
     }
 
-    /// Messages waiting for delivery whose next attempt is due, oldest slot first.
-    public func deliverable(now: Date) throws -> [OutboxEntry] {
-        try writer.read { db in
-            try OutboxEntry
-                .filter(OutboxEntry.Columns.state == "pending")
-                .filter(OutboxEntry.Columns.nextAttemptAt == nil || OutboxEntry.Columns.nextAttemptAt <= now)
-                .order(OutboxEntry.Columns.slot, OutboxEntry.Columns.id)
-                .fetchAll(db)
-        }
-    }
-
-    /// Marks a message delivered (after the server's 250) and its log entries sent, together.
-    public func markSent(messageID: String, at now: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'sent', sentAt = ?, attempts = attempts + 1, lastError = NULL WHERE messageID = ?",
-                           arguments: [now, messageID])
-            try db.execute(sql: "UPDATE notificationLog SET state = 'sent', sentAt = ? WHERE messageID = ?",
-                           arguments: [now, messageID])
-        }
-    }
-
-    /// Records a failed attempt: retried at `retryAt`, or given up (kept as
-    /// `failed`, never deleted) when `retryAt` is nil.
-    public func recordFailure(messageID: String, error: String, retryAt: Date?) throws {
-        try writer.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET attempts = attempts + 1, lastError = ?, nextAttemptAt = ?, state = ? WHERE messageID = ?",
-                arguments: [error, retryAt, retryAt == nil ? "failed" : "pending", messageID])
-        }
-    }
-
-    public struct OutboxCounts: Sendable, Equatable {
-        public var pending: Int
-        public var sent: Int
-        public var failed: Int
-
-        public init(pending: Int, sent: Int, failed: Int) {
-            self.pending = pending
-            self.sent = sent
-            self.failed = failed
-        }
-    }
-
-    public func outboxCounts() throws -> OutboxCounts {
-        try writer.read { db in
-            func count(_ state: String) throws -> Int {
-                try OutboxEntry.filter(OutboxEntry.Columns.state == state).fetchCount(db)
-            }
-            return OutboxCounts(pending: try count("pending"), sent: try count("sent"), failed: try count("failed"))
-        }
-    }
-
-    /// All outbox entries in queue order (tests, `status`).
-    public func outbox(state: String? = nil, limit: Int? = nil, newestFirst: Bool = false) throws -> [OutboxEntry] {
-        try writer.read { db in
-            var request = OutboxEntry.all()
-            if let state { request = request.filter(OutboxEntry.Columns.state == state) }
-            request = newestFirst ? request.order(OutboxEntry.Columns.id.desc) : request.order(OutboxEntry.Columns.id)
-            if let limit { request = request.limit(limit) }
-            return try request.fetchAll(db)
-        }
-    }
-
-    /// The recorded state of one identity, if any: `queued`, `sent` or `skipped`.
-    public func logState(of identity: NotificationIdentity) throws -> String? {
-        try writer.read { db in
-            try String.fetchOne(db, sql: "SELECT state FROM notificationLog WHERE key = ?", arguments: [identity.key])
+    /// When an identity was recorded (queued or sent), if it was.
+    public func recordedAt(_ identity: NotificationIdentity) async throws(StoreError) -> Date? {
+        try await read("reading the notification log") { db in
+            try Date.fetchOne(db, sql: "SELECT COALESCE(sentAt, recordedAt) FROM notificationLog WHERE key = ? AND state IN ('queued', 'sent')",
+                              arguments: [identity.key])
         }
     }
 
     /// The day Duban first saw each completed-but-undated task completed,
     /// recording today for tasks seen completed for the first time and
     /// forgetting tasks that are no longer completed.
-    public func observeCompletions(_ snapshot: LedgerSnapshot, today: LocalDate) throws -> Planner.FirstSeenCompleted {
-        try writer.write { db in
+    public func observeCompletions(_ snapshot: LedgerSnapshot, today: LocalDate) async throws(StoreError) -> Planner.FirstSeenCompleted {
+        try await write("recording completions") { db in
             var known: [String: String] = [:]
             for row in try TaskObservation.fetchAll(db) { known[row.taskID] = row.completedFirstSeen }
             var current = Set<String>()
@@ -175,8 +143,8 @@ extension DubanDatabase {
     }
 
     /// The same, without recording anything (read-only callers).
-    public func completions(_ snapshot: LedgerSnapshot, today: LocalDate) throws -> Planner.FirstSeenCompleted {
-        try writer.read { db in
+    public func completions(_ snapshot: LedgerSnapshot, today: LocalDate) async throws(StoreError) -> Planner.FirstSeenCompleted {
+        try await read("reading completions") { db in
             var known: [String: String] = [:]
             for row in try TaskObservation.fetchAll(db) { known[row.taskID] = row.completedFirstSeen }
             var result: Planner.FirstSeenCompleted = [:]
@@ -189,41 +157,54 @@ extension DubanDatabase {
 
     // MARK: - Meta and snapshots
 
-    public func setMeta(_ key: String, _ value: String) throws {
-        try writer.write { db in try MetaRecord(key: key, value: value).save(db) }
+    public func setMeta(_ key: String, _ value: String) async throws(StoreError) {
+        try await write("recording \(key)") { db in try MetaRecord(key: key, value: value).save(db) }
     }
 
-    public func meta(_ key: String) throws -> String? {
-        try writer.read { db in try MetaRecord.fetchOne(db, key: key)?.value }
+    public func meta(_ key: String) async throws(StoreError) -> String? {
+        try await read("reading \(key)") { db in try MetaRecord.fetchOne(db, key: key)?.value }
     }
 
-    /// Keeps a snapshot under (purpose, key), e.g. ("digest", "2026-W27").
-    /// An existing one is kept, not overwritten: the first is the record.
+    /// Keeps a snapshot for `purpose`. An existing one is kept, not
+    /// overwritten: the first is the record. Returns whether it was stored.
     @discardableResult
-    public func saveSnapshot(_ snapshot: LedgerSnapshot, purpose: String, key: String, at now: Date) throws -> Bool {
-        try writer.write { db in
-            if try SnapshotRecord.filter(Column("purpose") == purpose && Column("key") == key).fetchCount(db) > 0 { return false }
-            try SnapshotRecord(id: nil, purpose: purpose, key: key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
+    public func saveSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError) -> Bool {
+        try await write("keeping a ledger snapshot") { db in
+            let existing = SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key)
+            if try existing.fetchCount(db) > 0 { return false }
+            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
             return true
         }
     }
 
-    /// Stores a snapshot under (purpose, key), replacing the previous one
-    /// (the daemon's "last good ledger").
-    public func replaceSnapshot(_ snapshot: LedgerSnapshot, purpose: String, key: String, at now: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM ledgerSnapshot WHERE purpose = ? AND key = ?", arguments: [purpose, key])
-            try SnapshotRecord(id: nil, purpose: purpose, key: key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
+    /// Stores a snapshot for `purpose`, replacing the previous one (the
+    /// daemon's last good ledger).
+    public func replaceSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError) {
+        try await write("keeping the last good ledger") { db in
+            try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key).deleteAll(db)
+            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
         }
     }
 
-    /// The most recent snapshot for `purpose` whose key sorts before `key` (or the latest of all).
-    public func latestSnapshot(purpose: String, before key: String? = nil) throws -> (key: String, snapshot: LedgerSnapshot)? {
-        try writer.read { db in
-            var request = SnapshotRecord.filter(Column("purpose") == purpose)
-            if let key { request = request.filter(Column("key") < key) }
-            guard let record = try request.order(Column("key").desc).fetchOne(db) else { return nil }
-            return (record.key, try JSONDecoder.duban.decode(LedgerSnapshot.self, from: record.payload))
+    /// The last good ledger, if one was kept.
+    public func lastGoodSnapshot() async throws(StoreError) -> LedgerSnapshot? {
+        try await read("reading the last good ledger") { db in
+            let record = try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.lastGood).fetchOne(db)
+            return try record.map { try JSONDecoder.duban.decode(LedgerSnapshot.self, from: $0.payload) }
+        }
+    }
+
+    /// The snapshot of the most recent digest before `week` (or the latest of all).
+    public func latestDigestSnapshot(before week: ISOWeek? = nil) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)? {
+        try await read("reading the previous digest's snapshot") { db in
+            var request = SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.digest)
+            if let week { request = request.filter(SnapshotRecord.Columns.key < week.description) }
+            // Keys are YYYY-Www: they sort as weeks do.
+            for record in try request.order(SnapshotRecord.Columns.key.desc).fetchAll(db) {
+                guard let found = ISOWeek(record.key) else { continue }
+                return (found, try JSONDecoder.duban.decode(LedgerSnapshot.self, from: record.payload))
+            }
+            return nil
         }
     }
 }

@@ -2,6 +2,49 @@ public import DubanCore
 public import Foundation
 public import GRDB
 
+/// Where a message is in the outbox. Stored as its raw value; an unknown
+/// value in the file fails to decode instead of being misread.
+public enum OutboxState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// Waiting for (another) attempt.
+    case pending
+    /// Accepted by the server for every recipient it did not refuse for good.
+    case sent
+    /// Given up on: nobody received it. Kept, never deleted.
+    case failed
+}
+
+/// What the log says about one identity.
+public enum LogState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// In the outbox, not yet accepted by the server.
+    case queued
+    /// Accepted by the server (for at least one recipient).
+    case sent
+    /// Decided and deliberately not sent (`reason` says why).
+    case skipped
+}
+
+/// Why a ledger snapshot is kept.
+public enum SnapshotPurpose: Sendable, Hashable {
+    /// The last ledger that read without file-level errors (one, replaced).
+    case lastGood
+    /// The ledger as the digest of that week saw it (kept, never replaced).
+    case digest(ISOWeek)
+
+    var kind: SnapshotRecord.Kind {
+        switch self {
+        case .lastGood: .lastGood
+        case .digest: .digest
+        }
+    }
+
+    var key: String {
+        switch self {
+        case .lastGood: "latest"
+        case .digest(let week): week.description
+        }
+    }
+}
+
 /// A row of `notificationLog`: one identity, decided once.
 struct LogEntry: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "notificationLog"
@@ -11,8 +54,7 @@ struct LogEntry: Codable, FetchableRecord, PersistableRecord {
     var kind: String
     var step: Int
     var about: String
-    /// `queued` (in the outbox), `sent`, or `skipped` (decided, not sent).
-    var state: String
+    var state: LogState
     var reason: String?
     var messageID: String?
     var recordedAt: Date
@@ -20,13 +62,16 @@ struct LogEntry: Codable, FetchableRecord, PersistableRecord {
 
     enum Columns {
         static let key = Column(CodingKeys.key)
+        static let taskID = Column(CodingKeys.taskID)
+        static let kind = Column(CodingKeys.kind)
+        static let step = Column(CodingKeys.step)
         static let state = Column(CodingKeys.state)
         static let messageID = Column(CodingKeys.messageID)
         static let sentAt = Column(CodingKeys.sentAt)
         static let recordedAt = Column(CodingKeys.recordedAt)
     }
 
-    init(_ identity: NotificationIdentity, state: String, reason: String?, messageID: String?, at now: Date) {
+    init(_ identity: NotificationIdentity, state: LogState, reason: String?, messageID: String?, at now: Date) {
         key = identity.key
         taskID = identity.task.rawValue
         kind = identity.kind.rawValue
@@ -40,7 +85,8 @@ struct LogEntry: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// A row of `outbox`: one message waiting to be delivered, or delivered, or
-/// given up on (kept, never deleted).
+/// given up on (kept, never deleted; after `[state] keep_bodies_days` the
+/// body of a sent message is dropped and its headers stay).
 public struct OutboxEntry: Codable, FetchableRecord, PersistableRecord, Sendable {
     public static let databaseTableName = "outbox"
 
@@ -54,28 +100,38 @@ public struct OutboxEntry: Codable, FetchableRecord, PersistableRecord, Sendable
     public var subject: String
     /// The envelope sender (MAIL FROM).
     public var sender: String
-    /// JSON array of envelope recipients (RCPT TO).
+    /// JSON array of envelope recipients (RCPT TO) still to be sent to: all
+    /// of them at first, only those refused for now after a partial delivery.
     public var envelopeRecipients: String
     /// The rendered message, exactly the bytes that go out (CRLF line ends).
+    /// Empty once dropped by retention.
     public var mime: Data
     /// JSON of the planned message, with full copies of its tasks as they
-    /// were when it was queued: what the mail is rendered from.
+    /// were when it was queued. Empty once dropped by retention.
     public var payload: Data
-    /// `pending`, `sent` or `failed`.
-    public var state: String
+    public var state: OutboxState
     public var attempts: Int
     public var nextAttemptAt: Date?
     public var lastError: String?
     public var createdAt: Date
     public var sentAt: Date?
+    /// The pid of the process sending it right now (v2).
+    public var claimedBy: Int64?
+    public var claimedAt: Date?
+    /// When the server first accepted it for at least one recipient (v2).
+    public var deliveredAt: Date?
+    /// When retention dropped `mime` and `payload` (v2).
+    public var bodyDroppedAt: Date?
 
     public enum Columns {
-        static let messageID = Column("messageID")
-        static let state = Column("state")
-        static let nextAttemptAt = Column("nextAttemptAt")
-        static let slot = Column("slot")
-        static let id = Column("id")
-        static let sentAt = Column("sentAt")
+        static let id = Column(CodingKeys.id)
+        static let messageID = Column(CodingKeys.messageID)
+        static let state = Column(CodingKeys.state)
+        static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
+        static let slot = Column(CodingKeys.slot)
+        static let sentAt = Column(CodingKeys.sentAt)
+        static let claimedBy = Column(CodingKeys.claimedBy)
+        static let bodyDroppedAt = Column(CodingKeys.bodyDroppedAt)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -90,6 +146,29 @@ public struct OutboxEntry: Codable, FetchableRecord, PersistableRecord, Sendable
     public var recipientList: [String] {
         (try? JSONDecoder().decode([String].self, from: Data(envelopeRecipients.utf8))) ?? []
     }
+
+    /// The To and Cc addresses as planned (not only those still waiting).
+    public var addressees: [String] {
+        guard let lists = try? JSONDecoder().decode([String: [String]].self, from: Data(recipients.utf8)) else { return recipientList }
+        return (lists["to"] ?? []) + (lists["cc"] ?? [])
+    }
+}
+
+/// A row of `refusedRecipient` (v2): one recipient the server refused for
+/// good (5xx, or 4xx until `give_up_after_hours`) while others accepted.
+public struct RefusedRecipient: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+    public static let databaseTableName = "refusedRecipient"
+    public var id: Int64?
+    public var messageID: String
+    public var address: String
+    /// The server's reply ("550 5.1.1 no such user").
+    public var reply: String
+    public var refusedAt: Date
+
+    public enum Columns {
+        static let messageID = Column(CodingKeys.messageID)
+        static let refusedAt = Column(CodingKeys.refusedAt)
+    }
 }
 
 struct TaskObservation: Codable, FetchableRecord, PersistableRecord {
@@ -100,11 +179,24 @@ struct TaskObservation: Codable, FetchableRecord, PersistableRecord {
 
 struct SnapshotRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "ledgerSnapshot"
+
+    /// The `purpose` column (see `SnapshotPurpose`).
+    enum Kind: String, Codable, DatabaseValueConvertible {
+        case lastGood = "last-good"
+        case digest
+    }
+
     var id: Int64?
-    var purpose: String
+    var purpose: Kind
     var key: String
     var takenAt: Date
     var payload: Data
+
+    enum Columns {
+        static let purpose = Column(CodingKeys.purpose)
+        static let key = Column(CodingKeys.key)
+        static let takenAt = Column(CodingKeys.takenAt)
+    }
 }
 
 struct MetaRecord: Codable, FetchableRecord, PersistableRecord {

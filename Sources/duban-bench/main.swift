@@ -18,6 +18,14 @@ func measure<T>(_ name: String, _ body: () throws -> T, count: (T) -> String) re
     return value
 }
 
+func measure<T>(_ name: String, _ body: () async throws -> T, count: (T) -> String) async rethrows -> T {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try await body()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print(name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%8.3f s  ", seconds) + count(value))
+    return value
+}
+
 let arguments = CommandLine.arguments
 if arguments.count == 4, arguments[1] == "smtp", let port = Int(arguments[2]), let count = Int(arguments[3]) {
     // Realistic messages: a Chinese reminder with an .ics, about 6 KB each.
@@ -58,7 +66,7 @@ do {
                                                                          identity: DigestSchedule.identity(digest.week), slot: at) },
                 count: { "\(MIMEWriter.write($0).count / 1024) KiB mail" })
     if arguments.count > 3, let until = environment.clock.parse(arguments[3]) {
-        _ = try measure("simulate", { try Simulation(environment: environment).run(snapshot, from: at, to: until) },
+        _ = try await measure("simulate", { try await Simulation(environment: environment).run(snapshot, from: at, to: until) },
                         count: { "\($0.entries.count) messages" })
     }
 } catch {

@@ -14,7 +14,10 @@ struct DigestCommand: AsyncParsableCommand {
             Files go to --out (default: the digests/ folder beside the state database) and are never \
             overwritten: a second rendering of a week gets -2, -3 … With --send the digest is queued \
             and delivered like any notification; the week is then recorded, so the daemon does not \
-            send it again.
+            send it again. --send for a week already sent is refused (exit 1) before anything is \
+            written. When the daemon holds the delivery lock, --send queues and leaves the sending \
+            to it. Exit codes: 0; 1 not delivered, already sent, or the archive could not be \
+            written; 2 configuration or state database unusable.
             """
     )
 
@@ -47,20 +50,53 @@ struct DigestCommand: AsyncParsableCommand {
         let week = self.week.flatMap(ISOWeek.init) ?? ISOWeek(containing: clock.date(of: now))
         let statePath = environment.configuration.state.path
         try FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let database = try DubanDatabase.open(at: statePath)
+        // Only --send delivers; it waits briefly for a daemon that holds the
+        // delivery lock, then queues and leaves the sending to it.
+        var holder: StoreError?
+        let database: DubanDatabase = try await withState {
+            guard send else { return try DubanDatabase.open(at: statePath) }
+            switch try await DubanDatabase.openToDeliver(at: statePath) {
+            case .delivering(let opened): return opened
+            case .queueOnly(let opened, let held):
+                holder = held
+                return opened
+            }
+        }
+        if send, let sentAt = try await withState({ try await database.recordedAt(DigestSchedule.identity(week)) }) {
+            // Refused before anything is written: no mail, no stray `-2` archive.
+            printErr("duban: the digest of \(week) was already sent (\(clock.iso(sentAt))); nothing was queued or written. "
+                     + "`duban digest --week \(week)` without --send renders it again.")
+            throw ExitStatus.dataErrors
+        }
         let snapshot = environment.loadLedger()
         let stage = DigestStage(environment: environment, archives: out == nil)
-        let produced = try stage.produce(week: week, snapshot: snapshot, database: database, now: now, send: send)
-        let files = out == nil ? produced.archived : try stage.archive(produced.digest, folder: URL(fileURLWithPath: out!))
+        let produced = try await withState { try await stage.produce(week: week, snapshot: snapshot, database: database, now: now, send: send) }
         let counts = produced.digest.counts
         print("digest \(week): \(counts.tasks) tasks, completion rate \(String(format: "%.1f%%", counts.completionRate)), \(counts.overdue) overdue")
-        for file in files { print("wrote \(file.path)") }
-        guard send else { return }
-        try database.queue(produced.mails, skipped: [], at: now)
-        let report = try await DeliverStage(transport: try environment.makeTransport(), delivery: environment.configuration.delivery)
-            .run(database: database, now: now)
+        if send {
+            // Queued first: a failing archive must not hold the mail back.
+            try await withState { try await database.queue(produced.mails, skipped: [], at: now) }
+        }
+        var archiveFailed = false
+        do {
+            for file in try stage.archive(produced.digest, folder: out.map { URL(fileURLWithPath: $0) }) { print("wrote \(file.path)") }
+        } catch {
+            printErr("duban: \(error)")
+            archiveFailed = true
+        }
+        guard send else {
+            if archiveFailed { throw ExitStatus.dataErrors }
+            return
+        }
+        if let holder {
+            print("queued \(produced.mails.count) digest mail(s); not sent by this command: \(holder.message); it delivers them at its next pass")
+            return
+        }
+        let report = try await withState {
+            try await DeliverStage(transport: try environment.makeTransport(), delivery: environment.configuration.delivery).run(database: database, now: now)
+        }
         print("sent \(report.sent.count) digest mail(s)")
-        for (id, error) in report.retrying.merging(report.failed, uniquingKeysWith: { a, _ in a }) { print("not delivered \(id): \(error)") }
-        if !report.failed.isEmpty || !report.retrying.isEmpty { throw ExitStatus.dataErrors }
+        for (id, error) in report.retrying.merging(report.failed, uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key }) { print("not delivered \(id): \(error)") }
+        if !report.failed.isEmpty || !report.retrying.isEmpty || archiveFailed { throw ExitStatus.dataErrors }
     }
 }

@@ -5,7 +5,7 @@ import DubanStore
 import Foundation
 
 /// `duban preview --at DATETIME`: what would go out at that moment.
-struct Preview: ParsableCommand {
+struct Preview: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what would be sent at a given moment, given the state database. Read-only.",
         discussion: """
@@ -26,7 +26,7 @@ struct Preview: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    func run() throws {
+    func run() async throws {
         let environment = try loadEnvironment(global)
         guard let now = environment.clock.parse(at) else {
             throw ValidationError("--at \(at): expected a date and time such as 2026-06-23T09:00")
@@ -38,8 +38,8 @@ struct Preview: ParsableCommand {
         if !fresh {
             do {
                 if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
-                    log = try database.loggedIdentities()
-                    firstSeen = try database.completions(snapshot, today: today)
+                    log = try await database.loggedIdentities()
+                    firstSeen = try await database.completions(snapshot, today: today)
                 }
             } catch {
                 printErr("duban: \(error)")

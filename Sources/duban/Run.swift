@@ -19,7 +19,9 @@ struct Run: AsyncParsableCommand {
             READY when the configuration or the state database is unusable.
 
             --once makes one pass: read the ledger, plan at the given moment (default: now), queue \
-            what is due, deliver everything in the outbox, and exit 0 — or 1 if a delivery failed. \
+            what is due, deliver everything in the outbox, and exit 0 — or 1 if a delivery failed, \
+            2 if the state database is unusable. When another process (the daemon) delivers from \
+            the same database, --once waits a few seconds for it, then only queues and says so. \
             The state database records what was sent exactly as the daemon does, so passes never \
             send the same notification twice. --at fixes the clock, for demonstrations, tests and \
             catching up by hand.
@@ -47,12 +49,15 @@ struct Run: AsyncParsableCommand {
             guard let parsed = clock.parse(at) else { throw ValidationError("--at \(at): expected a date and time such as 2026-06-23T09:00") }
             now = parsed
         }
-        let database: DubanDatabase
-        let transport: any MailTransport
+        let statePath = environment.configuration.state.path
+        let access: DubanDatabase.Access
+        var transport: (any MailTransport)?
         do {
-            try FileManager.default.createDirectory(at: environment.configuration.state.path.deletingLastPathComponent(), withIntermediateDirectories: true)
-            database = try DubanDatabase.open(at: environment.configuration.state.path)
-            transport = try environment.makeTransport()
+            try FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
+            // Another process delivering (the daemon, another --once): wait a
+            // moment for it, then only queue and leave the sending to it.
+            access = try await DubanDatabase.openToDeliver(at: statePath)
+            if case .delivering = access { transport = try environment.makeTransport() }
         } catch let error as ConfigurationError {
             printErr(error.description)
             throw ExitStatus.configurationUnusable
@@ -60,18 +65,38 @@ struct Run: AsyncParsableCommand {
             printErr("duban: \(error)")
             throw ExitStatus.configurationUnusable
         }
+        let database: DubanDatabase
+        switch access {
+        case .delivering(let opened): database = opened
+        case .queueOnly(let opened, _): database = opened
+        }
+        // A read-only or damaged state database stops here, before planning, with one line.
+        try await withState { try await database.preflight(now: now) }
         let snapshot = environment.loadLedger()
         for diagnostic in snapshot.diagnostics where diagnostic.severity == .error { printErr(diagnostic.description) }
-        let plan = try PlanStage(environment: environment).run(snapshot, database: database, now: now)
+        let plan = try await withState { try await PlanStage(environment: environment).run(snapshot, database: database, now: now) }
         for warning in plan.warnings { printErr("warning: \(warning)") }
-        let report = try await DeliverStage(transport: transport, delivery: environment.configuration.delivery).run(database: database, now: now)
+        guard case .delivering = access, let transport else {
+            if case .queueOnly(_, let holder) = access {
+                print("queued \(plan.messages.count) message(s), skipped \(plan.skipped.count); delivered 0: \(holder.message); it delivers them at its next pass")
+            }
+            return
+        }
+        if try await withState({ try await database.maintenanceDue(now: now) }) {
+            _ = try await withState { try await database.maintain(now: now, keepBodiesDays: environment.configuration.state.keepBodiesDays) }
+        }
+        let report = try await withState {
+            try await DeliverStage(transport: transport, delivery: environment.configuration.delivery).run(database: database, now: now)
+        }
         print("queued \(plan.messages.count) message(s), skipped \(plan.skipped.count); delivered \(report.sent.count) via \(transport.description)")
         for (id, error) in report.retrying.sorted(by: { $0.key < $1.key }) { print("will retry \(id): \(error)") }
         for (id, error) in report.failed.sorted(by: { $0.key < $1.key }) { print("failed \(id): \(error)") }
-        for (id, refused) in report.partlyRejected { print("delivered \(id), but refused: \(refused.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))") }
+        for (id, refused) in report.partlyRejected.sorted(by: { $0.key < $1.key }) {
+            print("delivered \(id), but refused for good: \(refused.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))")
+        }
         if let next = plan.next { print("next due: \(clock.iso(next))") }
-        try? database.setMeta("last_wake", clock.iso(now))
-        if let next = [plan.next, report.nextRetry].compactMap({ $0 }).min() { try? database.setMeta("next_wake", clock.iso(next)) }
+        try? await database.setMeta("last_wake", clock.iso(now))
+        if let next = [plan.next, report.nextRetry].compactMap({ $0 }).min() { try? await database.setMeta("next_wake", clock.iso(next)) }
         if !report.failed.isEmpty || !report.retrying.isEmpty { throw ExitStatus.dataErrors }
     }
 }
@@ -86,7 +111,7 @@ extension Run {
         let daemon: Daemon
         do {
             let environment = try Environment.load(configPath: global.config)
-            daemon = try Daemon(configPath: global.config, environment: environment, notifier: notifier, logger: logger)
+            daemon = try await Daemon(configPath: global.config, environment: environment, notifier: notifier, logger: logger)
         } catch {
             // One line for the operator (and systemd's status), details in the log.
             let reason = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"

@@ -4,7 +4,7 @@ import DubanDaemon
 import Foundation
 
 /// `duban simulate --from DATE --to DATE`: the whole timeline, before going live.
-struct Simulate: ParsableCommand {
+struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the planner over virtual time and print every message it would send.",
         discussion: """
@@ -24,7 +24,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    func run() throws {
+    func run() async throws {
         let environment = try loadEnvironment(global)
         let clock = environment.clock
         guard let start = clock.parse(from) else { throw ValidationError("--from \(from): expected a date such as 2026-06-01") }
@@ -33,7 +33,7 @@ struct Simulate: ParsableCommand {
         guard start <= end else { throw ValidationError("--from must not be after --to") }
 
         let snapshot = environment.loadLedger()
-        let result = try Simulation(environment: environment).run(snapshot, from: start, to: end)
+        let result = try await Simulation(environment: environment).run(snapshot, from: start, to: end)
         switch format {
         case .json:
             struct Output: Encodable {

@@ -5,10 +5,10 @@ import DubanStore
 import Foundation
 
 /// `duban status`: what the state database says.
-struct Status: ParsableCommand {
+struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the daemon's state: last and next wake, the outbox (pending and failed, with errors), recent mail.",
-        discussion: "Read-only. Exits 0, or 1 when messages have failed for good, 2 when the state database is unusable."
+        abstract: "Show the daemon's state: last and next wake, the outbox (pending and failed, with errors), recipients refused, recent mail, the database's size.",
+        discussion: "Read-only; never waits for the daemon (WAL). Exits 0, or 1 when messages have failed for good, 2 when the state database is unusable."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -33,7 +33,16 @@ struct Status: ParsableCommand {
             var sentAt: String?
         }
 
+        struct Refusal: Encodable {
+            var messageID: String
+            var address: String
+            var reply: String
+            var at: String
+        }
+
         var state: String
+        var sizeBytes: Int64
+        var lastMaintenance: String?
         var lastWake: String?
         var nextWake: String?
         var status: String?
@@ -42,9 +51,10 @@ struct Status: ParsableCommand {
         var pending: [Entry]
         var failed: [Entry]
         var recent: [Entry]
+        var refused: [Refusal]
     }
 
-    func run() throws {
+    func run() async throws {
         let environment = try loadEnvironment(global)
         let path = environment.configuration.state.path
         let database: DubanDatabase
@@ -61,23 +71,29 @@ struct Status: ParsableCommand {
         let clock = environment.clock
         func entry(_ e: OutboxEntry) -> Output.Entry {
             Output.Entry(messageID: e.messageID, kind: e.kind + (e.level.map { " L\($0)" } ?? ""), subject: e.subject,
-                         recipients: e.recipientList, slot: clock.iso(e.slot), state: e.state, attempts: e.attempts,
+                         recipients: e.state == .pending ? e.recipientList : e.addressees, slot: clock.iso(e.slot), state: e.state.rawValue, attempts: e.attempts,
                          nextAttempt: e.nextAttemptAt.map(clock.iso), lastError: e.lastError, sentAt: e.sentAt.map(clock.iso))
         }
-        let counts = try database.outboxCounts()
-        let output = Output(
-            state: path.path,
-            lastWake: try database.meta("last_wake"), nextWake: try database.meta("next_wake"),
-            status: try database.meta("status"), lastDigest: try database.meta("last_digest"),
-            outbox: ["pending": counts.pending, "sent": counts.sent, "failed": counts.failed],
-            pending: try database.outbox(state: "pending").map(entry),
-            failed: try database.outbox(state: "failed").map(entry),
-            recent: try database.outbox(state: "sent", limit: recent, newestFirst: true).map(entry))
+        let output = try await withState {
+            let counts = try await database.outboxCounts()
+            return Output(
+                state: path.path, sizeBytes: try await database.size(), lastMaintenance: try await database.meta("last_maintenance"),
+                lastWake: try await database.meta("last_wake"), nextWake: try await database.meta("next_wake"),
+                status: try await database.meta("status"), lastDigest: try await database.meta("last_digest"),
+                outbox: ["pending": counts.pending, "sent": counts.sent, "failed": counts.failed],
+                pending: try await database.outbox(state: .pending).map(entry),
+                failed: try await database.outbox(state: .failed).map(entry),
+                recent: try await database.outbox(state: .sent, limit: recent, newestFirst: true).map(entry),
+                refused: try await database.refusedRecipients(limit: 50).map {
+                    Output.Refusal(messageID: $0.messageID, address: $0.address, reply: $0.reply, at: clock.iso($0.refusedAt))
+                })
+        }
+        let counts = (pending: output.outbox["pending"] ?? 0, sent: output.outbox["sent"] ?? 0, failed: output.outbox["failed"] ?? 0)
         switch format {
         case .json:
             print(encodeJSON(output))
         case .text:
-            print("State database: \(output.state)")
+            print("State database: \(output.state) (\(String(format: "%.1f MB", Double(output.sizeBytes) / 1_048_576)); maintenance \(output.lastMaintenance ?? "not yet run"))")
             print("Last wake: \(output.lastWake ?? "never")   Next wake: \(output.nextWake ?? "unknown")")
             if let status = output.status { print("Status: \(status)") }
             print("Last digest: \(output.lastDigest ?? "none yet")")
@@ -89,6 +105,8 @@ struct Status: ParsableCommand {
             for e in output.failed {
                 print("  FAILED \(e.kind) \(e.subject) → \(e.recipients.joined(separator: ", ")) after \(e.attempts) attempt(s): \(e.lastError ?? "")")
             }
+            if !output.refused.isEmpty { print("Recipients refused for good (the others received the message):") }
+            for r in output.refused { print("  \(r.at) \(r.address): \(r.reply) [\(r.messageID)]") }
             if !output.recent.isEmpty { print("Recently sent:") }
             for e in output.recent { print("  \(e.sentAt ?? "") \(e.kind) \(e.subject) → \(e.recipients.joined(separator: ", "))") }
         }

@@ -11,17 +11,17 @@ import Testing
     let delivery = Configuration.Delivery(retryInitialSeconds: 60, retryMaxSeconds: 600, giveUpAfterHours: 48, batchSize: 2)
 
     /// Queues the example ledger's mail for 2026-07-07 09:00 (three notices and the week's digest).
-    func queued() throws -> (Environment, DubanDatabase, Date) {
+    func queued(busyTimeout: TimeInterval = DubanDatabase.defaultBusyTimeout) async throws -> (Environment, DubanDatabase, Date) {
         let (environment, path) = try exampleEnvironment()
-        let database = try DubanDatabase.open(at: path)
+        let database = try DubanDatabase.open(at: path, delivering: true, busyTimeout: busyTimeout)
         let now = environment.clock.parse("2026-07-07T09:00")!
-        let plan = try PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: now)
+        let plan = try await PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: now)
         #expect(plan.messages.count == 4)
         return (environment, database, now)
     }
 
     @Test func serverDownThenUpLosesNothingAndSendsEachOnce() async throws {
-        let (_, database, now) = try queued()
+        let (_, database, now) = try await queued()
         // A port with nothing listening: reserve one from a server, then stop it.
         let probe = try SMTPTestServer()
         let port = probe.port
@@ -32,8 +32,8 @@ import Testing
         let down = try await stage.run(database: database, now: now)
         #expect(down.sent.isEmpty && down.retrying.count == 4 && down.failed.isEmpty)
         #expect(down.nextRetry == now.addingTimeInterval(60))
-        #expect(try database.outboxCounts() == .init(pending: 4, sent: 0, failed: 0))
-        #expect(try database.outbox(state: "pending").allSatisfy { $0.lastError?.contains("cannot connect") == true && $0.attempts == 1 })
+        #expect(try await database.outboxCounts() == .init(pending: 4, sent: 0, failed: 0))
+        #expect(try await database.outbox(state: .pending).allSatisfy { $0.lastError?.contains("cannot connect") == true && $0.attempts == 1 })
 
         // Still down at the retry: the backoff doubles.
         let again = try await stage.run(database: database, now: now.addingTimeInterval(61))
@@ -45,7 +45,7 @@ import Testing
         defer { server.stop() }
         let up = try await stage.run(database: database, now: now.addingTimeInterval(200))
         #expect(up.sent.count == 4 && up.retrying.isEmpty)
-        #expect(try database.outboxCounts() == .init(pending: 0, sent: 4, failed: 0))
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 4, failed: 0))
         let ids = try parseWithPython(server.received).map(\.message_id)
         #expect(ids.count == 4 && Set(ids).count == 4)
         // Nothing is left to send: another pass delivers nothing more.
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func permanentRefusalIsKeptAsFailedAndTransientOnesGiveUpInTime() async throws {
-        let (_, database, now) = try queued()
+        let (_, database, now) = try await queued()
         let server = try SMTPTestServer()
         defer { server.stop() }
         // Every address refused permanently: the message fails at once, kept with the reason.
@@ -67,12 +67,12 @@ import Testing
         }
         let refused = try await DeliverStage(transport: Refusing(), delivery: delivery).run(database: database, now: now)
         #expect(refused.failed.count == 4)
-        #expect(try database.outboxCounts() == .init(pending: 0, sent: 0, failed: 4))
-        #expect(try database.outbox(state: "failed").allSatisfy { $0.lastError?.contains("550") == true })
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 0, failed: 4))
+        #expect(try await database.outbox(state: .failed).allSatisfy { $0.lastError?.contains("550") == true })
     }
 
     @Test func transientFailuresGiveUpAfterTheConfiguredTime() async throws {
-        let (_, database, now) = try queued()
+        let (_, database, now) = try await queued()
         struct Busy: MailTransport {
             var description: String { "busy" }
             func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
@@ -84,7 +84,7 @@ import Testing
         let late = try await stage.run(database: database, now: now.addingTimeInterval(49 * 3600))
         #expect(late.failed.count == 4)
         #expect(late.failed.values.allSatisfy { $0.contains("given up") })
-        #expect(try database.outboxCounts().failed == 4)
+        #expect(try await database.outboxCounts().failed == 4)
     }
 }
 
@@ -93,15 +93,15 @@ import Testing
     /// two messages: both must already be marked sent, the rest still pending.
     @Test func eachAcceptedMessageIsMarkedBeforeTheNextIsSent() async throws {
         let (environment, path) = try exampleEnvironment()
-        let database = try DubanDatabase.open(at: path)
-        _ = try PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: environment.clock.parse("2026-07-07T09:00")!)
+        let database = try DubanDatabase.open(at: path, delivering: true)
+        _ = try await PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: environment.clock.parse("2026-07-07T09:00")!)
         struct Observing: MailTransport {
             let database: DubanDatabase
             var description: String { "observing" }
             func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
                 for index in batch.indices {
                     // What a crash at this moment would leave: every earlier message already marked.
-                    let sent = (try? database.outboxCounts().sent) ?? -1
+                    let sent = (try? await database.outboxCounts().sent) ?? -1
                     #expect(sent == index)
                     await each(index, .delivered(rejected: [:]))
                 }

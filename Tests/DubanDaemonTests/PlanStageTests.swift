@@ -55,29 +55,29 @@ func exampleEnvironment() throws -> (Environment, URL) {
 }
 
 @Suite struct PlanStageTests {
-    @Test func aRestartNeverQueuesTheSameNotificationTwice() throws {
+    @Test func aRestartNeverQueuesTheSameNotificationTwice() async throws {
         let (environment, path) = try exampleEnvironment()
         let snapshot = environment.loadLedger()
         let now = environment.clock.parse("2026-06-23T09:00")!
-        let first = try PlanStage(environment: environment).run(snapshot, database: try DubanDatabase.open(at: path), now: now)
+        let first = try await PlanStage(environment: environment).run(snapshot, database: try DubanDatabase.open(at: path), now: now)
         // The reminder for T1-1, the acceptance notice T1-2 has been owed since 06-03,
         // and this week's digest (Monday's slot has passed).
         #expect(first.messages.map(\.kind) == [.reminder, .acceptance, .digest])
 
         // A new process, the same file, the same moment and a re-read ledger: nothing new.
         let restarted = try DubanDatabase.open(at: path)
-        let second = try PlanStage(environment: environment).run(environment.loadLedger(), database: restarted, now: now.addingTimeInterval(60))
+        let second = try await PlanStage(environment: environment).run(environment.loadLedger(), database: restarted, now: now.addingTimeInterval(60))
         #expect(second.messages.isEmpty)
-        #expect(try restarted.outboxCounts().pending == 3)
-        let entry = try #require(try restarted.deliverable(now: now).first { $0.kind == "reminder" })
+        #expect(try await restarted.outboxCounts().pending == 3)
+        let entry = try #require(try await restarted.deliverable(now: now).first { $0.kind == "reminder" })
         #expect(entry.subject == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         #expect(entry.recipients.contains("zhang.wei@example.org"))
     }
 
-    @Test func simulationOfTheExampleLedger() throws {
+    @Test func simulationOfTheExampleLedger() async throws {
         let (environment, _) = try exampleEnvironment()
         let clock = environment.clock
-        let result = try Simulation(environment: environment).run(environment.loadLedger(), from: clock.parse("2026-06-01")!, to: clock.parse("2026-07-31T23:59")!)
+        let result = try await Simulation(environment: environment).run(environment.loadLedger(), from: clock.parse("2026-06-01")!, to: clock.parse("2026-07-31T23:59")!)
         let lines = result.entries.filter { $0.message.kind != .digest }.map { "\(clock.date(of: $0.at)) \($0.message.kind.rawValue)\($0.message.level.map { " L\($0)" } ?? "") \($0.message.items.map(\.identity.task.rawValue))" }
         #expect(lines == [
             "2026-06-03 acceptance [\"T1-2\"]",       // completed 05-20 + 10 working days
@@ -91,11 +91,11 @@ func exampleEnvironment() throws -> (Environment, URL) {
         ])
     }
 
-    @Test func downtimeIsCaughtUpOnceNotReplayed() throws {
+    @Test func downtimeIsCaughtUpOnceNotReplayed() async throws {
         let (environment, _) = try exampleEnvironment()
         let clock = environment.clock
         // Down from 06-20 to 07-09 10:00: the reminder and L1 for T1-1 are never sent; L2 goes once.
-        let result = try Simulation(environment: environment).run(
+        let result = try await Simulation(environment: environment).run(
             environment.loadLedger(), from: clock.parse("2026-06-15")!, to: clock.parse("2026-07-10T23:59")!,
             downtime: [clock.parse("2026-06-20T00:00")!..<clock.parse("2026-07-09T10:00")!])
         let sent = result.entries.filter { $0.message.kind != .digest }.map { "\(clock.iso($0.at)) \($0.message.items.map(\.identity.key).joined())" }

@@ -29,82 +29,82 @@ import Testing
         return (try DubanDatabase.open(at: url), url)
     }
 
-    @Test func queueingWritesLogAndOutboxTogetherAndSurvivesReopening() throws {
+    @Test func queueingWritesLogAndOutboxTogetherAndSurvivesReopening() async throws {
         let (database, url) = try fileDatabase()
         let skip = SkippedNotification(identity: NotificationIdentity(task: TaskID("B"), kind: .reminder, step: 7, about: LocalDate("2026-06-01")!),
                                        reason: .deadlinePassed)
-        try database.queue([mail(message(["A1", "A2"]), "【整改提醒】")], skipped: [skip], at: now)
+        try await database.queue([mail(message(["A1", "A2"]), "【整改提醒】")], skipped: [skip], at: now)
 
         // Reopen the file, as after a restart: the log and the outbox are both there.
         let reopened = try DubanDatabase.open(at: url)
-        #expect(try reopened.loggedIdentities().map(\.key).sorted() == ["A1/reminder/7/2026-06-30", "A2/reminder/7/2026-06-30", "B/reminder/7/2026-06-01"])
-        let pending = try reopened.deliverable(now: now)
+        #expect(try await reopened.loggedIdentities().map(\.key).sorted() == ["A1/reminder/7/2026-06-30", "A2/reminder/7/2026-06-30", "B/reminder/7/2026-06-01"])
+        let pending = try await reopened.deliverable(now: now)
         #expect(pending.count == 1)
         #expect(pending[0].subject == "【整改提醒】")
         #expect(pending[0].recipientList == ["zhang.wei@example.org"])
         #expect(String(decoding: pending[0].mime, as: UTF8.self).hasPrefix("Subject: 【整改提醒】"))
         #expect(try pending[0].message().items.map(\.identity.task.rawValue) == ["A1", "A2"])
-        #expect(try reopened.logState(of: skip.identity) == "skipped")
+        #expect(try await reopened.logState(of: skip.identity) == .skipped)
     }
 
-    @Test func queueingTheSameIdentityTwiceFailsWholeAndChangesNothing() throws {
+    @Test func queueingTheSameIdentityTwiceFailsWholeAndChangesNothing() async throws {
         let database = try DubanDatabase.inMemory()
-        try database.queue([mail(message(["A"]), "s")], skipped: [], at: now)
+        try await database.queue([mail(message(["A"]), "s")], skipped: [], at: now)
         // A second message containing A (and a new B) must not half-commit.
-        #expect(throws: (any Error).self) { try database.queue([self.mail(self.message(["B", "A"]), "s2")], skipped: [], at: now) }
-        #expect(try database.loggedIdentities().map(\.key) == ["A/reminder/7/2026-06-30"])
-        #expect(try database.outboxCounts() == .init(pending: 1, sent: 0, failed: 0))
+        await #expect(throws: StoreError.self) { try await database.queue([self.mail(self.message(["B", "A"]), "s2")], skipped: [], at: self.now) }
+        #expect(try await database.loggedIdentities().map(\.key) == ["A/reminder/7/2026-06-30"])
+        #expect(try await database.outboxCounts() == .init(pending: 1, sent: 0, failed: 0))
     }
 
-    @Test func sentAndFailedAreRecordedAndNeverDeleted() throws {
+    @Test func sentAndFailedAreRecordedAndNeverDeleted() async throws {
         let database = try DubanDatabase.inMemory()
         let a = message(["A"]), b = message(["B"])
-        try database.queue([mail(a, "a"), mail(b, "b")], skipped: [], at: now)
-        try database.markSent(messageID: a.id, at: now)
-        try database.recordFailure(messageID: b.id, error: "421 try later", retryAt: now.addingTimeInterval(60))
-        #expect(try database.deliverable(now: now).isEmpty)                       // b waits for its retry time
-        #expect(try database.deliverable(now: now.addingTimeInterval(61)).map(\.messageID) == [b.id])
-        try database.recordFailure(messageID: b.id, error: "550 no such user", retryAt: nil)
-        #expect(try database.outboxCounts() == .init(pending: 0, sent: 1, failed: 1))
-        let failed = try database.outbox(state: "failed")
+        try await database.queue([mail(a, "a"), mail(b, "b")], skipped: [], at: now)
+        try await database.markSent(messageID: a.id, at: now)
+        try await database.recordFailure(messageID: b.id, error: "421 try later", retryAt: now.addingTimeInterval(60))
+        #expect(try await database.deliverable(now: now).isEmpty)                       // b waits for its retry time
+        #expect(try await database.deliverable(now: now.addingTimeInterval(61)).map(\.messageID) == [b.id])
+        try await database.recordFailure(messageID: b.id, error: "550 no such user", retryAt: nil)
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 1, failed: 1))
+        let failed = try await database.outbox(state: .failed)
         #expect(failed.first?.lastError == "550 no such user" && failed.first?.attempts == 2)
-        #expect(try database.logState(of: a.items[0].identity) == "sent")
-        #expect(try database.logState(of: b.items[0].identity) == "queued")
+        #expect(try await database.logState(of: a.items[0].identity) == .sent)
+        #expect(try await database.logState(of: b.items[0].identity) == .queued)
     }
 
-    @Test func firstSeenCompletionIsRememberedAndForgotten() throws {
+    @Test func firstSeenCompletionIsRememberedAndForgotten() async throws {
         let database = try DubanDatabase.inMemory()
         var task = RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", status: .completed, source: SourceLocation(file: "l.csv"))
         let d1 = LocalDate("2026-06-01")!, d2 = LocalDate("2026-06-05")!
-        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d1) == [TaskID("A"): d1])
-        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d1])
+        #expect(try await database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d1) == [TaskID("A"): d1])
+        #expect(try await database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d1])
         task.status = .inProgress
-        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2).isEmpty)
+        #expect(try await database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2).isEmpty)
         task.status = .completed
-        #expect(try database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d2])
+        #expect(try await database.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d2])
     }
 
-    @Test func snapshotsAreKeptNotOverwritten() throws {
+    @Test func snapshotsAreKeptNotOverwritten() async throws {
         let database = try DubanDatabase.inMemory()
         let one = LedgerSnapshot(tasks: [RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", deadline: .byThenOngoing(LocalDate("2026-12-31")!), source: SourceLocation(file: "l.csv"))])
-        #expect(try database.saveSnapshot(one, purpose: "digest", key: "2026-W26", at: now))
-        #expect(try !database.saveSnapshot(LedgerSnapshot(), purpose: "digest", key: "2026-W26", at: now))
-        try database.saveSnapshot(LedgerSnapshot(), purpose: "digest", key: "2026-W27", at: now)
-        let previous = try #require(try database.latestSnapshot(purpose: "digest", before: "2026-W27"))
-        #expect(previous.key == "2026-W26")
+        #expect(try await database.saveSnapshot(one, for: .digest(ISOWeek("2026-W26")!), at: now))
+        #expect(try await !database.saveSnapshot(LedgerSnapshot(), for: .digest(ISOWeek("2026-W26")!), at: now))
+        try await database.saveSnapshot(LedgerSnapshot(), for: .digest(ISOWeek("2026-W27")!), at: now)
+        let previous = try #require(try await database.latestDigestSnapshot(before: ISOWeek("2026-W27")!))
+        #expect(previous.week == ISOWeek("2026-W26"))
         #expect(previous.snapshot.tasks.first?.deadline == .byThenOngoing(LocalDate("2026-12-31")!))
     }
 
-    @Test func readOnlyOpenOfAMissingDatabaseIsEmptyNotAnError() throws {
+    @Test func readOnlyOpenOfAMissingDatabaseIsEmptyNotAnError() async throws {
         #expect(try DubanDatabase.openReadOnly(at: URL(fileURLWithPath: "/nonexistent/duban.sqlite")) == nil)
         let (database, url) = try fileDatabase()
-        try database.setMeta("next_wake", "2026-06-23T09:00:00+08:00")
+        try await database.setMeta("next_wake", "2026-06-23T09:00:00+08:00")
         let readOnly = try #require(try DubanDatabase.openReadOnly(at: url))
-        #expect(try readOnly.meta("next_wake") == "2026-06-23T09:00:00+08:00")
-        #expect(throws: (any Error).self) { try readOnly.setMeta("x", "y") }
+        #expect(try await readOnly.meta("next_wake") == "2026-06-23T09:00:00+08:00")
+        await #expect(throws: StoreError.self) { try await readOnly.setMeta("x", "y") }
     }
 
-    @Test func anUnwritablePathIsAClearError() {
+    @Test func anUnwritablePathIsAClearError() async {
         #expect { try DubanDatabase.open(at: URL(fileURLWithPath: "/nonexistent/dir/duban.sqlite")) } throws: { error in
             "\(error)".contains("/nonexistent/dir/duban.sqlite")
         }
