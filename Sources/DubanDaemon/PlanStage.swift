@@ -43,7 +43,8 @@ public struct PlanStage: Sendable {
         let firstSeen = try await database.observeCompletions(snapshot, today: today)
         let logged: Set<NotificationIdentity>
         if let log { logged = log } else { logged = try await database.loggedIdentities() }
-        var plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, now: now)
+        let changes = try await database.observeDeadlines(environment.planner.dueDates(snapshot), today: today)
+        var plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
         var mails = try await render(plan.messages, snapshot: snapshot, database: database)
         let digestStage = DigestStage(environment: environment, archives: archivesDigests)
         let digest = try await digestStage.run(snapshot, database: database, now: now, log: logged)

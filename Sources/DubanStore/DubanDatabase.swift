@@ -248,6 +248,15 @@ public final class DubanDatabase: Sendable {
             // "Earlier notices" of the escalated tasks only, not the whole log.
             try db.create(index: "notificationLog_task_state", on: "notificationLog", columns: ["taskID", "state"])
         }
+        migrator.registerMigration("v3: deadline observations") { db in
+            // When Duban first saw each task's current due date (DubanDatabase+Deadlines.swift).
+            try db.create(table: "deadlineObservation") { t in
+                t.primaryKey("taskID", .text)
+                t.column("deadline", .text).notNull()
+                t.column("since", .text).notNull()
+                t.column("changed", .boolean).notNull()
+            }
+        }
         return migrator
     }
 }

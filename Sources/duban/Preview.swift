@@ -34,12 +34,14 @@ struct Preview: AsyncParsableCommand {
         let snapshot = environment.loadLedger()
         var log = Set<NotificationIdentity>()
         var firstSeen = Planner.FirstSeenCompleted()
+        var changes = Planner.DeadlineChanges()
         let today = environment.clock.date(of: now)
         if !fresh {
             do {
                 if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
                     log = try await database.loggedIdentities()
                     firstSeen = try await database.completions(snapshot, today: today)
+                    changes = try await database.deadlineChanges(environment.planner.dueDates(snapshot), today: today)
                 }
             } catch {
                 printErr("duban: \(error)")
@@ -51,7 +53,7 @@ struct Preview: AsyncParsableCommand {
                 firstSeen[task.id] = today
             }
         }
-        let plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, now: now)
+        let plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
         let clock = environment.clock
         switch format {
         case .json:

@@ -185,6 +185,17 @@ public struct Planner: Sendable {
         return !name.isEmpty && name == b.name.trimmingCharacters(in: .whitespaces)
     }
 
+    /// The due date of every open task that has one: what the store records
+    /// to notice a deadline that changed.
+    public func dueDates(_ snapshot: LedgerSnapshot) -> [TaskID: LocalDate] {
+        var result: [TaskID: LocalDate] = [:]
+        result.reserveCapacity(snapshot.tasks.count)
+        for task in snapshot.tasks where !task.status.isDone {
+            if let due = dueDate(task) { result[task.id] = due }
+        }
+        return result
+    }
+
     /// The date a task is due, if it has one Duban can act on.
     public func dueDate(_ task: RectificationTask) -> LocalDate? {
         switch task.deadline {
