@@ -77,4 +77,42 @@ import Testing
         let (missing, missingErrors) = TemplateSet.load(searchPath: [override], locale: "en")
         #expect(missing == nil && missingErrors.count == TemplateSet.names.count * TemplateSet.parts.count)
     }
+    /// A payload as the previous release stored it in the outbox: roles were
+    /// Chinese words inside strings. It still decodes, and English mail words
+    /// the roles in English.
+    func previousReleasePayload() throws -> PlannedMessage {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var json = try #require(try JSONSerialization.jsonObject(with: try encoder.encode(message(kind: .escalation, step: 2, slot: "2026-07-07T09:00"))) as? [String: Any])
+        json["unreachable"] = ["主要负责人 （未填写）", "分管领导 周杰", "责任人 孙丽"]
+        return try JSONDecoder.iso.decode(PlannedMessage.self, from: try JSONSerialization.data(withJSONObject: json))
+    }
+
+    @Test func rolesOfUnreachablePeopleSpeakTheReadersLanguage() throws {
+        let message = try previousReleasePayload()
+        let english = try composer(locale: "en").compose(message, context: .init())
+        #expect(english.text.contains("principal (not named), supervising leader 周杰, officer 孙丽"), "\(english.text)")
+        #expect(english.html.contains("principal (not named), supervising leader 周杰, officer 孙丽"))
+        for word in ["主要负责人", "分管领导", "责任人", "未填写"] {
+            #expect(!english.text.contains(word) && !english.html.contains(word), "English mail says \(word)")
+        }
+        let chinese = try composer().compose(message, context: .init())
+        #expect(chinese.text.contains("说明：主要负责人 （未填写）、分管领导 周杰、责任人 孙丽暂无邮箱地址"), "\(chinese.text)")
+    }
+
+    @Test func formatAndControlCharactersShowEscapedInBodiesAndNeverReachAHeader() throws {
+        var message = message(measure: "制定\u{202E}划计\u{0}年度\u{1B}[31m学习计划")
+        message.to = [Contact(name: "张\u{202E}伟\u{200F}", email: "zhang.wei@example.org")]
+        let mail = try composer().compose(message, context: .init())
+        #expect(mail.text.contains("制定<U+202E>划计<U+0000>年度<U+001B>[31m学习计划"), "\(mail.text)")
+        #expect(mail.html.contains("制定&lt;U+202E&gt;划计&lt;U+0000&gt;年度&lt;U+001B&gt;[31m学习计划"))
+        let invisible: (Unicode.Scalar) -> Bool = { [0x202E, 0x200F, 0x0, 0x1B].contains($0.value) }
+        #expect(!mail.text.unicodeScalars.contains(where: invisible) && !mail.html.unicodeScalars.contains(where: invisible))
+        #expect(!mail.subject.unicodeScalars.contains(where: invisible))
+        let parsed = try parseWithPython(MIMEWriter.write(mail))
+        #expect(parsed.to == "张伟 <zhang.wei@example.org>")
+        #expect(parsed.defects.isEmpty)
+        let event = try #require(parsed.attachments.first?.events?.first)
+        #expect(event.summary.contains("制定<U+202E>划计<U+0000>年度<U+001B>[31m学习计划"), "\(event.summary)")
+    }
 }

@@ -85,8 +85,15 @@ import Testing
         #expect(MailMessage.envelopeRecipientsOf(hostileMessage()) == ["zhang.wei@example.org", "li.qiang@example.org"])
     }
 
-    @Test func renderingIsByteIdenticalForTheSameMessage() {
-        #expect(MIMEWriter.write(hostileMessage()) == MIMEWriter.write(hostileMessage()))
+    @Test func anAddressWithAFormatOrControlCharacterIsRefused() {
+        let spoofed = "zhang\u{202E}gro.elpmaxe@example.org"
+        let mail = MailMessage(from: Contact(name: "整改办", email: "duban@example.org"),
+                               to: [Contact(name: "张伟", email: spoofed), Contact(name: "李强", email: "li.qiang@example.org")],
+                               cc: [Contact(name: "孙丽", email: "sun\u{200B}li@example.org")],
+                               subject: "s", date: Date(timeIntervalSince1970: 1_782_176_400), messageID: "x@example.org", text: "t", html: "h")
+        #expect(mail.envelopeRecipients == ["li.qiang@example.org"])
+        let bytes = MIMEWriter.write(mail)
+        #expect(!String(decoding: bytes, as: UTF8.self).unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x200B })
     }
 }
 

@@ -56,4 +56,35 @@ import Testing
         #expect { try waiter.futureResult.wait() } throws: { ($0 as? MailError)?.stage == .timeout }
         #expect(!channel.isActive)
     }
+    @Test func anEndlessContinuationIsAProtocolErrorNotAMemorySink() throws {
+        var parser = SMTPReplyParser()
+        #expect(throws: SMTPReplyParser.ParseError.self) { try parser.feed(Array(String(repeating: "250-x\r\n", count: 10_000).utf8)) }
+
+        // A long but bounded reply (a generous EHLO) still parses, and the channel ends clean.
+        let loop = EmbeddedEventLoop()
+        let handler = SMTPClientHandler()
+        let channel = EmbeddedChannel(handler: handler, loop: loop)
+        let ehlo = loop.makePromise(of: SMTPReply.self)
+        handler.expectReply(ehlo, timeout: .seconds(30), eventLoop: loop)
+        try channel.writeInbound(ByteBuffer(string: String(repeating: "250-EXTENSION\r\n", count: 60) + "250 HELP\r\n"))
+        #expect(try ehlo.futureResult.wait().lines.count == 61)
+        #expect(try channel.finish().isClean)
+
+        // The endless one fails the waiter as a transient protocol error and closes the connection.
+        let floodLoop = EmbeddedEventLoop()
+        let floodHandler = SMTPClientHandler()
+        let flooded = EmbeddedChannel(handler: floodHandler, loop: floodLoop)
+        let waiter = floodLoop.makePromise(of: SMTPReply.self)
+        floodHandler.expectReply(waiter, timeout: .seconds(30), eventLoop: floodLoop)
+        for _ in 0..<100 { _ = try? flooded.writeInbound(ByteBuffer(string: String(repeating: "250-more\r\n", count: 100))) }
+        #expect(!flooded.isActive)
+        if flooded.isActive {
+            waiter.fail(ChannelError.ioOnClosedChannel)  // the old handler never answers: do not leave the promise pending
+            return
+        }
+        #expect { try waiter.futureResult.wait() } throws: {
+            guard let error = $0 as? MailError else { return false }
+            return error.stage == .protocolError && error.isTransient && error.message.contains("lines")
+        }
+    }
 }

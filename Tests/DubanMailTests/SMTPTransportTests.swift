@@ -101,6 +101,46 @@ import Testing
         }
     }
 
+    @Test func aServerWithoutSTARTTLSIsAConfigurationErrorNotARetry() async throws {
+        let server = try SMTPTestServer()   // plain: EHLO offers no STARTTLS
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: settings(server, security: .starttls)).deliver([envelope("nostarttls", to: ["a@example.org"])])
+        guard case .failed(let error) = results[0] else { Issue.record("expected failure: \(results[0])"); return }
+        #expect(error.stage == .configuration && !error.isTransient, "\(error)")
+        #expect(error.message.contains("[mail.smtp] security"), "\(error)")
+        #expect(server.received.isEmpty)
+    }
+
+    @Test func aNonASCIIAddressIsRefusedPerRecipientWithoutSMTPUTF8() async throws {
+        let server = try SMTPTestServer()   // aiosmtpd without SMTPUTF8
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: settings(server)).deliver([
+            envelope("u1", to: ["张伟@例子.中国", "ok@example.org"]),
+            envelope("u2", to: ["李强@example.org"]),
+        ])
+        guard case .delivered(let refused) = results[0] else { Issue.record("\(results[0])"); return }
+        #expect(refused.keys.sorted() == ["张伟@例子.中国"])
+        let reason = refused["张伟@例子.中国"] ?? ""
+        #expect(reason.hasPrefix("553") && reason.contains("SMTPUTF8"), "\(reason)")
+        #expect(server.recipients(of: server.received[0]) == ["ok@example.org"])
+        guard case .failed(let only) = results[1] else { Issue.record("\(results[1])"); return }
+        #expect(!only.isTransient && only.message.contains("SMTPUTF8"), "\(only)")
+        #expect(server.received.count == 1)
+    }
+
+    @Test func aServerOfferingSMTPUTF8GetsTheParameter() async throws {
+        let server = try SMTPUTF8TestServer()
+        defer { server.stop() }
+        let results = await SMTPTransport(settings: SMTPSettings(host: "127.0.0.1", port: server.port, security: .plain, timeoutSeconds: 10))
+            .deliver([envelope("u3", to: ["张伟@例子.中国"]), envelope("u4", to: ["ascii@example.org"])])
+        guard case .delivered(let refused) = results[0], refused.isEmpty else { Issue.record("\(results[0])"); return }
+        let received = try server.received()
+        #expect(received.count == 2)
+        #expect(received.first?.rcpt_tos == ["张伟@例子.中国"])
+        #expect(received.first?.smtp_utf8 == true)
+        #expect(received.last?.smtp_utf8 == false)   // only mail that needs it asks for it
+    }
+
     @Test func serverDownIsATransientConnectFailure() async throws {
         let server = try SMTPTestServer()
         let port = server.port
