@@ -150,10 +150,31 @@ public struct Composer: Sendable {
             "to_names": names(message.to),
             "cc_names": names(message.cc),
             "has_unreachable": !message.unreachable.isEmpty,
-            "unreachable": message.unreachable.joined(separator: english ? ", " : "、"),
+            "unreachable": Self.people(message.unreachable),
             "lookback_months": lookBackMonths,
             "date": today.description,
         ]
+    }
+
+    /// People without an address for the templates, which word the role:
+    /// each entry has `role` (`officer`, `leader`, `principal`), one of
+    /// `is_officer`, `is_leader`, `is_principal`, `name` (absent when the
+    /// ledger names nobody) and `first` (for separators).
+    static func people(_ people: [UnreachablePerson]) -> [[String: Any]] {
+        people.enumerated().map { index, person in
+            var entry: [String: Any] = ["role": person.role.rawValue, "first": index == 0, "name": person.name ?? ""]
+            for role in PersonRole.allCases { entry["is_\(role.rawValue)"] = person.role == role }
+            return entry
+        }
+    }
+
+    /// The highest escalation step (`NotificationIdentity.step`) in words.
+    static func escalationWords(step: Int, english: Bool) -> String {
+        switch step {
+        case ...1: return english ? "to the supervising leader" : "报分管领导"
+        case 2: return english ? "to the principal" : "报主要负责人"
+        default: return english ? "to the principal (repeat \(step - 2))" : "报主要负责人（再督办\(step - 2)次）"
+        }
     }
 
     func dueInWords(_ days: Int) -> String {

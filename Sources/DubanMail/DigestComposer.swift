@@ -41,7 +41,7 @@ extension Composer {
                 "department": row.department, "officer": row.officer, "leader": row.leader, "deadline": row.deadline,
                 "days_left": max(row.daysLeft ?? 0, 0), "days_overdue": max(-(row.daysLeft ?? 0), 0),
                 "status": row.status.label, "light": row.light.rawValue,
-                "escalation": row.highestEscalation.map(escalationWords) ?? "",
+                "escalation": row.highestEscalationStep.map { Self.escalationWords(step: $0, english: english) } ?? "",
                 "completed_on": row.completedOn?.description ?? "", "closed_on": row.closedOn?.description ?? "",
                 "look_back_on": row.lookBackOn?.description ?? "",
             ]
@@ -70,7 +70,7 @@ extension Composer {
             "acceptance": digest.acceptancePending.map(task), "lookbacks": digest.lookBacksDue.map(task),
             "has_previous": digest.changes != nil,
             "unreadable": digest.quality.unreadableDeadlines.map(task),
-            "unreachable": digest.quality.unreachablePeople.joined(separator: english ? ", " : "、"),
+            "unreachable": Self.people(digest.quality.unreachablePeople),
             "missing_years": digest.quality.missingCalendarYears.map(String.init).joined(separator: ", "),
             "failed_mail": digest.quality.failedMail, "ledger_errors": digest.quality.ledgerErrors,
         ]
@@ -85,13 +85,6 @@ extension Composer {
         return values
     }
 
-    func escalationWords(_ rule: String) -> String {
-        guard !english else { return rule }
-        if rule == "escalation L1" { return "报分管领导" }
-        if rule == "escalation L2" { return "报主要负责人" }
-        if rule.hasPrefix("escalation L2 repeat ") { return "报主要负责人（再督办\(rule.dropFirst("escalation L2 repeat ".count))次）" }
-        return rule
-    }
 }
 
 /// Every task with its computed state, as CSV for Excel: UTF-8 with a BOM
@@ -108,7 +101,7 @@ public enum DigestCSV {
         for row in digest.tasks {
             let fields = [row.id, row.problem, row.problemDescription, row.measure, row.department, row.officer, row.leader,
                           row.deadline, english ? row.status.rawValue : row.status.label, lightNames[row.light] ?? "",
-                          row.daysLeft.map(String.init) ?? "", row.highestEscalation ?? "",
+                          row.daysLeft.map(String.init) ?? "", row.highestEscalationStep.map { Composer.escalationWords(step: $0, english: english) } ?? "",
                           row.completedOn?.description ?? "", row.closedOn?.description ?? ""]
             lines.append(fields.map(quote).joined(separator: ","))
         }
@@ -116,11 +109,13 @@ public enum DigestCSV {
     }
 
     /// Quotes every field that needs it. A leading = + - @ is prefixed with
-    /// an apostrophe so a ledger cell cannot become a formula in Excel.
+    /// an apostrophe so a ledger cell cannot become a formula in Excel;
+    /// invisible characters (NUL, ESC, U+202E …) are shown as `<U+202E>`.
     public static func quote(_ field: String) -> String {
-        var value = field
+        var value = UntrustedText.visible(field)
         if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        if value.contains(where: { ",\"\r\n".contains($0) }) {
+        // By scalar: as Characters, "\r\n" is one grapheme and a lone "\n" would go unquoted.
+        if value.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value

@@ -30,7 +30,7 @@ struct MessageJSON: Encodable {
         items = message.items.map {
             Item(task: $0.identity.task.rawValue, problem: $0.task.problemNumber, rule: $0.identity.rule, about: $0.identity.about.description)
         }
-        unreachable = message.unreachable
+        unreachable = message.unreachable.map(\.description)
     }
 
     /// One line of the text timeline.
@@ -43,7 +43,7 @@ struct MessageJSON: Encodable {
         let tasks = message.items.map { "\($0.identity.task)(\($0.identity.about))" }.joined(separator: " ")
         var line = "\(day) \(weekday) \(clock.timeOfDay(of: slot))  \(kind.padding(toLength: 14, withPad: " ", startingAt: 0)) → \(to)\(cc)\n"
         line += "    \(subject)\n    tasks: \(tasks)\n"
-        if !message.unreachable.isEmpty { line += "    unreachable, sent to the office instead: \(message.unreachable.joined(separator: ", "))\n" }
+        if !message.unreachable.isEmpty { line += "    unreachable, sent to the office instead: \(message.unreachable.map(\.description).joined(separator: ", "))\n" }
         return line
     }
 }

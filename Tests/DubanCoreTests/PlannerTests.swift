@@ -165,11 +165,12 @@ import Testing
         let planner = makePlanner(principal: nil)
         let reminder = planner.plan(snapshot, log: [], now: at("2026-06-23T09:00")).messages[0]
         #expect(reminder.to == [office])
-        #expect(reminder.unreachable == ["责任人 孙丽"])
+        #expect(reminder.unreachable == [UnreachablePerson(role: .officer, name: "孙丽")])
         let escalation = planner.plan(snapshot, log: [], now: at("2026-07-07T09:00")).messages[0]
         #expect(escalation.level == 2)
         #expect(escalation.to == [office])
-        #expect(escalation.unreachable == ["主要负责人 （未填写）", "分管领导 周杰", "责任人 孙丽"])
+        #expect(escalation.unreachable == [UnreachablePerson(role: .principal, name: nil), UnreachablePerson(role: .leader, name: "周杰"),
+                                           UnreachablePerson(role: .officer, name: "孙丽")])
     }
 
     @Test func missingNextYearCalendarIsReported() {

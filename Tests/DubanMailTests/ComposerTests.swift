@@ -22,7 +22,7 @@ import Testing
         let item = PlannedItem(identity: NotificationIdentity(task: task.id, kind: kind, step: step, about: LocalDate(about)!), task: task,
                                dueDay: LocalDate("2026-06-23")!)
         return PlannedMessage(kind: kind, level: kind == .escalation ? min(step, 2) : nil, slot: clock.parse(slot)!,
-                              to: [Contact(name: "张伟", email: "zhang.wei@example.org")], cc: [], items: [item], unreachable: ["责任人 孙丽"])
+                              to: [Contact(name: "张伟", email: "zhang.wei@example.org")], cc: [], items: [item], unreachable: [UnreachablePerson(role: .officer, name: "孙丽")])
     }
 
     @Test func reminderSaysWhatWhenAndWhoInChinese() throws {

@@ -77,8 +77,10 @@ public struct Digest: Sendable, Codable, Equatable {
         public var daysLeft: Int?
         public var status: TaskStatus
         public var light: Light
-        /// e.g. "L2 repeat 1" — the highest escalation sent so far.
-        public var highestEscalation: String?
+        /// The highest escalation step sent so far (`NotificationIdentity.step`:
+        /// 1 the leader, 2 the principal, 3… the principal again); the
+        /// composer words it in the reader's language.
+        public var highestEscalationStep: Int?
         public var completedOn: LocalDate?
         public var closedOn: LocalDate?
         public var lookBackOn: LocalDate?
@@ -117,7 +119,7 @@ public struct Digest: Sendable, Codable, Equatable {
 
     public struct Quality: Sendable, Codable, Equatable {
         public var unreadableDeadlines: [TaskRow]
-        public var unreachablePeople: [String]
+        public var unreachablePeople: [UnreachablePerson]
         public var missingCalendarYears: [Int]
         public var failedMail: Int
         public var ledgerErrors: Int

@@ -83,10 +83,13 @@ public struct DigestBuilder: Sendable {
         }
         checkpoints.sort { ($0.date, $0.task) < ($1.date, $1.task) }
 
-        var unreachable: [String] = []
+        var unreachable: [UnreachablePerson] = []
+        var unreachableSeen = Set<UnreachablePerson>()
         for task in snapshot.tasks {
-            for (role, contact) in [("责任人", task.officer), ("分管领导", task.leader)] {
-                if let contact, contact.email == nil, !unreachable.contains("\(role) \(contact.name)") { unreachable.append("\(role) \(contact.name)") }
+            for (role, contact) in [(PersonRole.officer, task.officer), (.leader, task.leader)] {
+                guard let contact, contact.email == nil else { continue }
+                let person = UnreachablePerson(role: role, name: contact.name)
+                if unreachableSeen.insert(person).inserted { unreachable.append(person) }
             }
         }
         let quality = Digest.Quality(
@@ -129,7 +132,7 @@ public struct DigestBuilder: Sendable {
             id: task.id.rawValue, problem: task.problemNumber, problemDescription: problems[task.problemNumber] ?? "",
             measure: task.measure, department: task.department, officer: task.officer?.name ?? "", leader: task.leader?.name ?? "",
             deadline: due?.description ?? task.deadlineText, dueDate: due, daysLeft: daysLeft, status: task.status, light: light,
-            highestEscalation: escalation.map { NotificationIdentity(task: task.id, kind: .escalation, step: $0, about: today).rule },
+            highestEscalationStep: escalation,
             completedOn: task.completedOn, closedOn: task.closedOn, lookBackOn: lookBack)
     }
 

@@ -6,12 +6,18 @@ public import Foundation
 public struct LocalClock: Sendable {
     public let timeZone: TimeZone
     private let calendar: Calendar
+    /// Made once: a value type, so the clock stays `Sendable` (Foundation's
+    /// `ISO8601DateFormatter` is a class that is not).
+    private let isoStyle: Date.ISO8601FormatStyle
+    /// Reads `2026-06-23T09:00:00+08:00` and `…Z`; the offset in the text decides the zone.
+    private static let offsetParser = Date.ISO8601FormatStyle()
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         self.calendar = calendar
+        self.isoStyle = Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: timeZone)
     }
 
     /// The instant of `time` on `date`. A time that does not exist that day
@@ -34,19 +40,14 @@ public struct LocalClock: Sendable {
 
     /// ISO 8601 with the zone's offset, e.g. `2026-06-23T09:00:00+08:00`.
     public func iso(_ instant: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = timeZone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: instant)
+        isoStyle.format(instant)
     }
 
     /// Parses `2026-06-23T09:00`, `2026-06-23T09:00:00+08:00`, `2026-06-23 09:00` or
     /// `2026-06-23` (midnight) as local time unless an offset is given.
     public func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
-        let withZone = ISO8601DateFormatter()
-        withZone.formatOptions = [.withInternetDateTime]
-        if let date = withZone.date(from: trimmed) { return date }
+        if let date = try? Self.offsetParser.parse(trimmed) { return date }
         let parts = trimmed.split(separator: "T", maxSplits: 1)
         guard let first = parts.first, let day = LocalDate(String(first)) else { return nil }
         guard parts.count == 2 else { return instant(day, Policy.TimeOfDay(hour: 0, minute: 0)!) }

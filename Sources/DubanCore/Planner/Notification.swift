@@ -99,14 +99,14 @@ public struct PlannedMessage: Sendable, Hashable, Codable {
     public var items: [PlannedItem]
     /// People who should have received this but have no address; the
     /// message went to the office instead and says so.
-    public var unreachable: [String]
+    public var unreachable: [UnreachablePerson]
     /// Identities that are not about one task (the digest's week).
     public var extraIdentities: [NotificationIdentity] = []
 
     /// Everything this message records in the log.
     public var identities: [NotificationIdentity] { items.map(\.identity) + extraIdentities }
 
-    public init(kind: NotificationKind, level: Int?, slot: Date, to: [Contact], cc: [Contact], items: [PlannedItem], unreachable: [String],
+    public init(kind: NotificationKind, level: Int?, slot: Date, to: [Contact], cc: [Contact], items: [PlannedItem], unreachable: [UnreachablePerson],
                 extraIdentities: [NotificationIdentity] = []) {
         self.kind = kind
         self.level = level

@@ -242,7 +242,7 @@ public struct Planner: Sendable {
     struct Addressing {
         var to: [Contact]
         var cc: [Contact]
-        var unreachable: [String]
+        var unreachable: [UnreachablePerson]
     }
 
     /// Who receives an item. Anyone without an address is replaced by the
@@ -250,10 +250,9 @@ public struct Planner: Sendable {
     func addressing(_ item: PlannedItem) -> Addressing {
         let task = item.task
         var result = Addressing(to: [], cc: [], unreachable: [])
-        func add(_ contact: Contact?, role: String, cc: Bool) {
+        func add(_ contact: Contact?, role: PersonRole, cc: Bool) {
             guard let contact, contact.email != nil else {
-                let name = contact?.name ?? "（未填写）"
-                result.unreachable.append("\(role) \(name)")
+                result.unreachable.append(UnreachablePerson(role: role, name: contact?.name))
                 if !cc { result.to.append(chain.office) }
                 return
             }
@@ -265,24 +264,24 @@ public struct Planner: Sendable {
             if let person, let principal = chain.principal, Self.samePerson(person, principal) {
                 result.to.append(chain.office)
             } else {
-                add(chain.principal, role: "主要负责人", cc: false)
+                add(chain.principal, role: .principal, cc: false)
             }
         }
         switch item.identity.kind {
         case .reminder, .checkpoint:
-            add(task.officer, role: "责任人", cc: false)
+            add(task.officer, role: .officer, cc: false)
         case .escalation where item.identity.step == 1:
             // An officer who is their own leader is skipped: level 1 goes one step up.
             if let officer = task.officer, let leader = task.leader, Self.samePerson(officer, leader) {
                 addAbove(officer)
             } else {
-                add(task.leader, role: "分管领导", cc: false)
+                add(task.leader, role: .leader, cc: false)
             }
-            add(task.officer, role: "责任人", cc: true)
+            add(task.officer, role: .officer, cc: true)
         case .escalation:
             addAbove(task.officer)
-            add(task.leader, role: "分管领导", cc: true)
-            add(task.officer, role: "责任人", cc: true)
+            add(task.leader, role: .leader, cc: true)
+            add(task.officer, role: .officer, cc: true)
         case .acceptance:
             result.to = [chain.office]
         case .lookback:
@@ -310,7 +309,7 @@ public struct Planner: Sendable {
         var messages: [PlannedMessage] = []
         var index: [Key: Int] = [:]
         var ccSeen: [Set<String>] = []
-        var unreachableSeen: [Set<String>] = []
+        var unreachableSeen: [Set<UnreachablePerson>] = []
         for item in items {
             let address = addressing(item)
             let key = Key(kind: item.identity.kind, level: item.identity.level, to: address.to.map { $0.email ?? $0.name }.sorted())
@@ -326,7 +325,7 @@ public struct Planner: Sendable {
             }
             messages[i].items.append(item)
             for cc in address.cc where ccSeen[i].insert(cc.email ?? cc.name).inserted { messages[i].cc.append(cc) }
-            for name in address.unreachable where unreachableSeen[i].insert(name).inserted { messages[i].unreachable.append(name) }
+            for person in address.unreachable where unreachableSeen[i].insert(person).inserted { messages[i].unreachable.append(person) }
         }
         return messages.sorted {
             ($0.kind, $0.level ?? 0, $0.to.map { $0.email ?? "" }.joined()) < ($1.kind, $1.level ?? 0, $1.to.map { $0.email ?? "" }.joined())
