@@ -2,11 +2,14 @@
 /// a header would let a cell add headers (`Bcc:`) or a body of its own.
 enum HeaderText {
     /// Replaces every control character (CR, LF, NUL, TAB, DEL …) with a
-    /// space and collapses runs of whitespace.
+    /// space, drops format characters (bidi overrides, zero-width
+    /// characters: a display name must look like what it is) and collapses
+    /// runs of whitespace.
     static func sanitize(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var lastWasSpace = false
         for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .format { continue }
             let isControl = scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
                 || scalar.value == 0x2028 || scalar.value == 0x2029
             let isSpace = isControl || scalar == " "

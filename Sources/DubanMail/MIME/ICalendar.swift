@@ -56,17 +56,14 @@ public enum ICalendar {
     static func compact(_ date: LocalDate) -> String { date.description.replacingOccurrences(of: "-", with: "") }
 
     static func utc(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
+        MailDate.iCalendarUTC.format(date)
     }
 
-    /// TEXT escaping: backslash, semicolon, comma and newlines.
+    /// TEXT escaping: backslash, semicolon, comma and newlines; invisible
+    /// characters shown as `<U+202E>`, as in the mail body.
     static func escape(_ text: String) -> String {
         var out = ""
-        for ch in text {
+        for ch in UntrustedText.visible(text) {
             switch ch {
             case "\\": out += "\\\\"
             case ";": out += "\\;"

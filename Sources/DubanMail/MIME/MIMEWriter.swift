@@ -9,8 +9,9 @@ public enum MIMEWriter {
     public static func write(_ message: MailMessage) -> [UInt8] {
         var headers: [String] = []
         headers.append("From: " + HeaderText.mailbox(name: message.from.name, address: message.from.email ?? ""))
-        let to = message.to.filter { $0.email.map(EmailAddress.isValid) == true }
-        let cc = message.cc.filter { $0.email.map(EmailAddress.isValid) == true }
+        // Refused addresses never reach a header (`MailMessage.refusedRecipients` says why).
+        let to = message.to.filter { $0.email.map(MailAddress.isAcceptable) == true }
+        let cc = message.cc.filter { $0.email.map(MailAddress.isAcceptable) == true }
         if !to.isEmpty { headers.append(addressList("To", to)) }
         if !cc.isEmpty { headers.append(addressList("Cc", cc)) }
         headers.append(HeaderText.unstructured(name: "Subject", message.subject))
@@ -75,10 +76,6 @@ public enum MIMEWriter {
 
     /// `Tue, 23 Jun 2026 09:00:00 +0800`, in the organisation's zone.
     static func rfc5322Date(_ date: Date, timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        MailDate.rfc5322(date, timeZone: timeZone)
     }
 }

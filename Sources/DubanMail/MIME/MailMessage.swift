@@ -55,10 +55,21 @@ public struct MailMessage: Sendable, Equatable {
             && a.extraHeaders.map { "\($0.0):\($0.1)" } == b.extraHeaders.map { "\($0.0):\($0.1)" }
     }
 
-    /// Every address the server must deliver to (To and Cc), valid ones only.
+    /// Every address the server must deliver to (To and Cc), acceptable ones only.
     public var envelopeRecipients: [String] {
         var seen = Set<String>()
-        return (to + cc).compactMap(\.email).filter { EmailAddress.isValid($0) && seen.insert($0.lowercased()).inserted }
+        return (to + cc).compactMap(\.email).filter { MailAddress.isAcceptable($0) && seen.insert($0.lowercased()).inserted }
+    }
+
+    /// Addresses in To and Cc that are refused (an invisible character, not
+    /// an address at all), with the reason: they are neither in a header nor
+    /// in the envelope, and the caller reports them.
+    public var refusedRecipients: [String: String] {
+        var refused: [String: String] = [:]
+        for address in (to + cc).compactMap(\.email) {
+            if let reason = MailAddress.refusal(address) { refused[address] = reason }
+        }
+        return refused
     }
 }
 

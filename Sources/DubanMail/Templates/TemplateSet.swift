@@ -58,6 +58,8 @@ public struct TemplateSet: Sendable {
     /// Renders `name.part` (e.g. `reminder.subject`) with a context.
     /// Empty strings are removed first: swift-mustache treats "" as true, and
     /// templates test `{{#cc_names}}…{{/cc_names}}` to leave a line out.
+    /// Every value is untrusted text: invisible characters are shown
+    /// (`<U+202E>`) in subjects, text and HTML alike.
     func render(_ name: String, _ part: String, _ context: [String: Any]) -> String {
         templates["\(name).\(part)"]!.render(Self.pruned(context))
     }
@@ -67,6 +69,7 @@ public struct TemplateSet: Sendable {
         for (key, element) in value {
             switch element {
             case let text as String where text.isEmpty: continue
+            case let text as String: result[key] = UntrustedText.visible(text)
             case let nested as [String: Any]: result[key] = pruned(nested)
             case let list as [[String: Any]]: result[key] = list.map(pruned)
             default: result[key] = element
