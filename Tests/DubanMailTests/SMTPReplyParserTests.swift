@@ -50,6 +50,8 @@ import Testing
         let loop = EmbeddedEventLoop()
         let handler = SMTPClientHandler()
         let channel = EmbeddedChannel(handler: handler, loop: loop)
+        try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 25)).wait()
+        #expect(channel.isActive)
         let waiter = loop.makePromise(of: SMTPReply.self)
         handler.expectReply(waiter, timeout: .seconds(30), eventLoop: loop)
         loop.advanceTime(by: .seconds(31))
@@ -74,6 +76,9 @@ import Testing
         let floodLoop = EmbeddedEventLoop()
         let floodHandler = SMTPClientHandler()
         let flooded = EmbeddedChannel(handler: floodHandler, loop: floodLoop)
+        // An EmbeddedChannel is inactive until connected: without this, "closed" proves nothing.
+        try flooded.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 25)).wait()
+        #expect(flooded.isActive)
         let waiter = floodLoop.makePromise(of: SMTPReply.self)
         floodHandler.expectReply(waiter, timeout: .seconds(30), eventLoop: floodLoop)
         for _ in 0..<100 { _ = try? flooded.writeInbound(ByteBuffer(string: String(repeating: "250-more\r\n", count: 100))) }

@@ -11,10 +11,11 @@ func envelope(_ id: String, to recipients: [String], subject: String = "【整�
     return Envelope(messageID: id, from: "duban@example.org", recipients: recipients, data: MIMEWriter.write(mail))
 }
 
-/// aiosmtpd with SMTPUTF8 enabled, which Tests/Support/smtp_server.py does
-/// not offer: it records each envelope (sender, recipients, whether MAIL FROM
-/// carried the SMTPUTF8 parameter) as JSON. Stopped by `stop()`.
-final class SMTPUTF8TestServer: @unchecked Sendable {
+/// aiosmtpd with SMTPUTF8 switched on or off (Tests/Support/smtp_server.py
+/// keeps aiosmtpd's default, on): it records each envelope (sender,
+/// recipients, whether MAIL FROM carried the SMTPUTF8 parameter) as JSON.
+/// Stopped by `stop()`.
+final class EnvelopeRecordingServer: @unchecked Sendable {
     struct Received: Decodable {
         var mail_from: String
         var rcpt_tos: [String]
@@ -38,7 +39,7 @@ final class SMTPUTF8TestServer: @unchecked Sendable {
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        controller = Controller(Handler(), hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
+        controller = Controller(Handler(), hostname="127.0.0.1", port=port, enable_SMTPUTF8=sys.argv[2] == "on")
         controller.start()
         print("READY %d" % port, flush=True)
         try:
@@ -52,10 +53,10 @@ final class SMTPUTF8TestServer: @unchecked Sendable {
     let spool: URL
     let port: Int
 
-    init() throws {
+    init(smtputf8: Bool) throws {
         spool = try temporaryFolder("utf8spool")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.script, spool.path]
+        process.arguments = ["-c", Self.script, spool.path, smtputf8 ? "on" : "off"]
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -66,7 +67,7 @@ final class SMTPUTF8TestServer: @unchecked Sendable {
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6)) else {
             process.terminate()
-            throw NSError(domain: "SMTPUTF8TestServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(text)"])
+            throw NSError(domain: "EnvelopeRecordingServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(text)"])
         }
         self.port = port
     }

@@ -59,7 +59,7 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         } catch {
-            fail(MailError(.protocolError, "the server sent something that is not an SMTP reply: \(error)", transient: true))
+            fail(MailError(.protocolError, "the server sent \(error); closing the connection", transient: true))
         }
     }
 

@@ -70,8 +70,10 @@ final class SMTPConnection: Sendable {
             }
             var capabilities = try await connection.ehlo()
             if settings.security == .starttls, let tls {
+                // Not a passing fault: retrying for `give_up_after_hours` would only
+                // delay the news that the server or the setting is wrong.
                 guard capabilities.contains("STARTTLS") else {
-                    throw MailError(.tls, "\(settings.host) does not offer STARTTLS, and security = \"starttls\" requires it", transient: true)
+                    throw MailError(.configuration, "\(settings.host):\(settings.port) does not offer STARTTLS, but [mail.smtp] security = \"starttls\" requires it: enable STARTTLS on the server, or use security = \"tls\" with its implicit-TLS port (465)", transient: false)
                 }
                 let ready = try await connection.reply(to: "STARTTLS")
                 guard ready.code == 220 else { throw MailError(.tls, "STARTTLS refused: \(ready)", transient: ready.isTransientFailure) }
@@ -162,19 +164,42 @@ final class SMTPConnection: Sendable {
         guard final.code == 235 else { throw MailError(.auth, "authentication as \(user) failed: \(final)", transient: true) }
     }
 
+    /// True when EHLO offered SMTPUTF8 (RFC 6531): the server takes non-ASCII addresses.
+    var offersSMTPUTF8: Bool { capabilities.contains { $0 == "SMTPUTF8" || $0.hasPrefix("SMTPUTF8 ") } }
+
     /// Sends one message. Recipients refused with 5xx are reported and the
     /// others still get the message; a message no recipient accepts fails.
+    /// A non-ASCII address goes out only to a server that offers SMTPUTF8,
+    /// with `MAIL FROM:<…> SMTPUTF8`; otherwise it is refused here, for good.
     func send(_ envelope: Envelope) async throws(MailError) -> DeliveryResult {
-        let mail = try await reply(to: "MAIL FROM:<\(envelope.from)>")
+        var rejected: [String: String] = [:]
+        var recipients: [String] = []
+        for recipient in envelope.recipients {
+            if let refusal = MailAddress.refusal(recipient) {
+                rejected[recipient] = "553 5.1.3 not sent: \(refusal)"
+            } else if MailAddress.needsSMTPUTF8(recipient) && !offersSMTPUTF8 {
+                rejected[recipient] = "553 5.6.7 not sent: \(recipient) is not an ASCII address and \(settings.host) does not offer SMTPUTF8 (RFC 6531); give this person an ASCII address, or use a server with SMTPUTF8"
+            } else {
+                recipients.append(recipient)
+            }
+        }
+        if MailAddress.needsSMTPUTF8(envelope.from) && !offersSMTPUTF8 {
+            return .failed(MailError(.configuration, "the sender \(envelope.from) ([mail] from) is not an ASCII address and \(settings.host) does not offer SMTPUTF8 (RFC 6531)", transient: false))
+        }
+        guard !recipients.isEmpty else {
+            let detail = rejected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            return .failed(MailError(.rejected, "every recipient was refused (\(detail))", transient: false))
+        }
+        let needsUTF8 = offersSMTPUTF8 && ([envelope.from] + recipients).contains(where: MailAddress.needsSMTPUTF8)
+        let mail = try await reply(to: "MAIL FROM:<\(envelope.from)>" + (needsUTF8 ? " SMTPUTF8" : ""))
         guard mail.code == 250 else {
             if mail.code == 421 { throw MailError(.rejected, "server closing: \(mail)", transient: true) }
             _ = try? await reply(to: "RSET")
             return .failed(MailError(.rejected, "sender refused: \(mail)", transient: mail.isTransientFailure))
         }
-        var rejected: [String: String] = [:]
         var transientRejection = false
         var accepted = 0
-        for recipient in envelope.recipients {
+        for recipient in recipients {
             let rcpt = try await reply(to: "RCPT TO:<\(recipient)>")
             if rcpt.code == 250 || rcpt.code == 251 {
                 accepted += 1

@@ -26,12 +26,25 @@ public struct SMTPReplyParser: Sendable {
 
     /// A reply line longer than this is a protocol error, not a memory sink.
     static let maximumLineLength = 4096
+    /// So is a reply of more lines than this: an endless `250-` continuation
+    /// would otherwise grow until the timeout. Real EHLO replies have a
+    /// dozen or two; together the caps bound a reply to 512 KiB.
+    static let maximumLines = 128
 
     public init() {}
 
-    public enum ParseError: Error, Equatable {
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
         case malformed(String)
         case lineTooLong
+        case tooManyLines
+
+        public var description: String {
+            switch self {
+            case .malformed(let line): return "a line that is not an SMTP reply (\"\(line.prefix(80))\")"
+            case .lineTooLong: return "a reply line longer than \(SMTPReplyParser.maximumLineLength) bytes"
+            case .tooManyLines: return "a reply of more than \(SMTPReplyParser.maximumLines) lines"
+            }
+        }
     }
 
     /// Adds bytes and returns every reply they complete.
@@ -71,6 +84,7 @@ public struct SMTPReplyParser: Sendable {
         if let code, code != value { throw .malformed(line) }
         code = value
         let separator: UInt8 = bytes.count > 3 ? bytes[3] : 0x20
+        guard lines.count < Self.maximumLines else { throw .tooManyLines }
         lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
         switch separator {
         case 0x2D: return nil  // '-': more lines follow

@@ -36,9 +36,19 @@ public struct SMTPSettings: Sendable, Equatable {
         self.heloName = heloName
     }
 
-    /// True for names and addresses that can only mean this machine.
+    /// True for names and addresses that can only mean this machine: a
+    /// literal IPv4 address in 127.0.0.0/8, `::1`, or `localhost` (found in
+    /// /etc/hosts before any DNS). A name like `127.attacker.example` is not:
+    /// DNS decides where it points.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        let octets = parts.compactMap { part -> Int? in
+            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(part).flatMap { $0 <= 255 ? $0 : nil }
+        }
+        return octets.count == 4 && octets[0] == 127
     }
 
     public static func == (a: SMTPSettings, b: SMTPSettings) -> Bool {
