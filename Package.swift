@@ -118,6 +118,8 @@ let package = Package(
         .testTarget(
             name: "DubanMailTests",
             dependencies: ["DubanMail", "DubanCore", "DubanTesting", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
+            // Golden .eml files are read by repository path, not as resources.
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
