@@ -22,13 +22,6 @@ public struct DeliverStage: Sendable {
     /// waits, when the failure is transient (another process holds the
     /// database).
     public var recordPatience: Duration = .seconds(30)
-    /// How long a session is held, sending nothing, once a record failed for
-    /// good: far longer than any server waits for a client (RFC 5321
-    /// §4.5.3.2.7: 5 minutes), so the server drops it and nothing after the
-    /// message in flight is sent. (`MailTransport.deliver` has no way to stop
-    /// a batch; see the README.)
-    public var sessionHold: Duration = .seconds(15 * 60)
-
     public init(transport: any MailTransport, delivery: Configuration.Delivery) {
         self.transport = transport
         self.delivery = delivery
@@ -107,48 +100,27 @@ public struct DeliverStage: Sendable {
         return report
     }
 
-    private enum BatchEvent: Sendable {
-        case recorded(Delivery)
-        case stopped(any Error)
-    }
-
     /// One batch over one session. Each result is recorded the moment it is
     /// known and before the transport sends the next message, so a crash
-    /// resends at most the message in flight. When a record cannot be made,
-    /// the session is held (nothing more is sent) and the batch ends with
-    /// that error.
+    /// resends at most the message in flight. When a result cannot be
+    /// recorded, the transport is told to stop: nothing after the message in
+    /// flight is sent, and the batch ends with that error.
     private func send(_ batch: [OutboxEntry], database: DubanDatabase, now: Date, into report: inout Report) async throws {
         let envelopes = batch.map {
             Envelope(messageID: $0.messageID, from: $0.sender, recipients: $0.recipientList, data: [UInt8]($0.mime))
         }
-        let (events, sink) = AsyncStream.makeStream(of: BatchEvent.self)
-        // Unstructured on purpose: a held session must not hold the pass.
-        Task { [self] in
-            var stopped = false
-            await deliver(envelopes) { index, result in
-                if stopped {
-                    // The batch is over for the pass; record what still comes, if we can.
-                    _ = try? await record(result, for: batch[index], database: database, now: now)
-                    return
-                }
-                do {
-                    let outcome = try await recordPatiently(result, for: batch[index], database: database, now: now)
-                    sink.yield(.recorded(Delivery(messageID: batch[index].messageID, outcome: outcome)))
-                } catch {
-                    stopped = true
-                    sink.yield(.stopped(error))
-                    sink.finish()
-                    try? await Task.sleep(for: sessionHold)
-                }
-            }
-            sink.finish()
-        }
-        for await event in events {
-            switch event {
-            case .recorded(let delivery): report.deliveries.append(delivery)
-            case .stopped(let error): throw error
+        var failure: (any Error)?
+        await deliver(envelopes) { index, result in
+            do {
+                let outcome = try await recordPatiently(result, for: batch[index], database: database, now: now)
+                report.deliveries.append(Delivery(messageID: batch[index].messageID, outcome: outcome))
+                return .proceed
+            } catch {
+                failure = error
+                return .stop
             }
         }
+        if let failure { throw failure }
     }
 
     /// Records a result, retrying while the database is only busy.
@@ -211,11 +183,12 @@ public struct DeliverStage: Sendable {
 
     /// Messages without any valid recipient cannot be sent anywhere: they
     /// fail at once (permanently) instead of reaching the transport.
-    private func deliver(_ envelopes: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+    private func deliver(_ envelopes: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
         var sendable: [Int] = []
         for (index, envelope) in envelopes.enumerated() {
             if envelope.recipients.isEmpty {
-                await each(index, .failed(MailError(.configuration, "no valid recipient address", transient: false)))
+                let failure = MailError(.configuration, "no valid recipient address", transient: false)
+                if await each(index, .failed(failure)) == .stop { return }
             } else {
                 sendable.append(index)
             }

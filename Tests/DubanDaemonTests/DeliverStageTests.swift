@@ -61,8 +61,8 @@ import Testing
         // Every address refused permanently: the message fails at once, kept with the reason.
         struct Refusing: MailTransport {
             var description: String { "refusing" }
-            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
-                for index in batch.indices { await each(index, .failed(MailError(.rejected, "every recipient was refused (550 no such user)", transient: false))) }
+            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
+                for index in batch.indices { _ = await each(index, .failed(MailError(.rejected, "every recipient was refused (550 no such user)", transient: false))) }
             }
         }
         let refused = try await DeliverStage(transport: Refusing(), delivery: delivery).run(database: database, now: now)
@@ -75,8 +75,8 @@ import Testing
         let (_, database, now) = try await queued()
         struct Busy: MailTransport {
             var description: String { "busy" }
-            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
-                for index in batch.indices { await each(index, .failed(MailError(.rejected, "451 try later", transient: true))) }
+            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
+                for index in batch.indices { _ = await each(index, .failed(MailError(.rejected, "451 try later", transient: true))) }
             }
         }
         let stage = DeliverStage(transport: Busy(), delivery: delivery)
@@ -98,12 +98,12 @@ import Testing
         struct Observing: MailTransport {
             let database: DubanDatabase
             var description: String { "observing" }
-            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+            func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
                 for index in batch.indices {
                     // What a crash at this moment would leave: every earlier message already marked.
                     let sent = (try? await database.outboxCounts().sent) ?? -1
                     #expect(sent == index)
-                    await each(index, .delivered(rejected: [:]))
+                    _ = await each(index, .delivered(rejected: [:]))
                 }
             }
         }

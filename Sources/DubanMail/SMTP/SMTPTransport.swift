@@ -18,22 +18,28 @@ public struct SMTPTransport: MailTransport {
         "smtp://\(settings.host):\(settings.port) (\(settings.security == .tls ? "TLS" : settings.security == .starttls ? "STARTTLS" : "plain, loopback only"))"
     }
 
-    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
         guard !batch.isEmpty else { return }
         let connection: SMTPConnection
         do {
             connection = try await SMTPConnection.open(settings, group: group)
         } catch {
-            for index in batch.indices { await each(index, .failed(error)) }
+            for index in batch.indices where await each(index, .failed(error)) == .stop { return }
             return
         }
         for (index, envelope) in batch.enumerated() {
+            let result: DeliveryResult
             do {
-                await each(index, try await connection.send(envelope))
+                result = try await connection.send(envelope)
             } catch {
                 // The session is gone: this message and the rest wait for the next attempt.
-                for rest in index..<batch.count { await each(rest, .failed(error)) }
                 await connection.abort()
+                for rest in index..<batch.count where await each(rest, .failed(error)) == .stop { return }
+                return
+            }
+            if await each(index, result) == .stop {
+                // The caller could not record this result: end the session politely, send nothing more.
+                await connection.quit()
                 return
             }
         }

@@ -13,15 +13,15 @@ public struct FilesTransport: MailTransport {
 
     public var description: String { "files: \(folder.path)" }
 
-    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
+    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             let failure = MailError(.io, "cannot create the mail folder \(folder.path): \((error as NSError).localizedDescription)", transient: true)
-            for index in batch.indices { await each(index, .failed(failure)) }
+            for index in batch.indices where await each(index, .failed(failure)) == .stop { return }
             return
         }
-        for (index, envelope) in batch.enumerated() { await each(index, write(envelope)) }
+        for (index, envelope) in batch.enumerated() where await each(index, write(envelope)) == .stop { return }
     }
 
     private func write(_ envelope: Envelope) -> DeliveryResult {

@@ -31,17 +31,28 @@ public protocol MailTransport: Sendable {
     /// Delivers a batch (over one connection where that applies), calling
     /// `each` with every message's result as soon as it is known and before
     /// the next message is sent: the caller records it durably there, so a
-    /// crash can resend at most the one message in flight. Never throws:
-    /// every failure is a result, so one bad message cannot hide the fate of
-    /// the others.
-    func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async
+    /// crash can resend at most the one message in flight. When `each`
+    /// answers `.stop` (the result could not be recorded), nothing more is
+    /// sent: the session ends and the remaining messages get no result.
+    /// Never throws: every failure is a result, so one bad message cannot
+    /// hide the fate of the others.
+    func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async
+}
+
+/// What the caller of `MailTransport.deliver` wants after one result.
+public enum BatchDecision: Sendable {
+    /// Send the next message.
+    case proceed
+    /// Send nothing more in this batch (its result could not be recorded:
+    /// sending on would send messages whose fate nobody remembers).
+    case stop
 }
 
 extension MailTransport {
     /// Delivers a batch and returns one result per envelope, in order.
     public func deliver(_ batch: [Envelope]) async -> [DeliveryResult] {
         var results = [DeliveryResult?](repeating: nil, count: batch.count)
-        await deliver(batch) { index, result in results[index] = result }
+        await deliver(batch) { index, result in results[index] = result; return .proceed }
         return results.map { $0 ?? .failed(MailError(.io, "the transport returned no result", transient: true)) }
     }
 }

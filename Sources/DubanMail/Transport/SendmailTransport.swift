@@ -16,8 +16,8 @@ public struct SendmailTransport: MailTransport {
 
     public var description: String { "sendmail: \(program)" }
 
-    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> Void) async {
-        for (index, envelope) in batch.enumerated() { await each(index, send(envelope)) }
+    public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
+        for (index, envelope) in batch.enumerated() where await each(index, send(envelope)) == .stop { return }
     }
 
     func send(_ envelope: Envelope) -> DeliveryResult {
