@@ -120,7 +120,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig", "DubanTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanMailTests",
             dependencies: ["DubanMail", "DubanCore", "DubanTesting", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
@@ -131,11 +131,12 @@ let package = Package(
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanDaemonTests",
-            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanTesting"],
+            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanSystemd", "DubanTesting",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Runs the built `duban` binary against the shipped example config.
-        .testTarget(name: "DubanFuzzTests", dependencies: ["duban-fuzz", "DubanConfig", "DubanLedger"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanFuzzTests", dependencies: ["duban-fuzz", "DubanConfig", "DubanLedger", "DubanTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DubanCLITests", dependencies: ["duban", "DubanTesting"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
