@@ -134,6 +134,8 @@ public actor Daemon {
             logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
 
             await withGracefulShutdownHandler {
+                // A SIGTERM during start-up: no pass is begun at all.
+                guard !Task.isShuttingDownGracefully else { return }
                 await runPass(reason: "start", timers: &group)
                 await loop(timers: &group)
             } onGracefulShutdown: { [input, notifier, logger] in
