@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
@@ -57,6 +59,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -78,6 +81,8 @@ let package = Package(
             dependencies: [
                 "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanSystemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -88,6 +93,7 @@ let package = Package(
                 "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon", "DubanSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -114,7 +120,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanConfigTests", dependencies: ["DubanConfig", "DubanTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanMailTests",
             dependencies: ["DubanMail", "DubanCore", "DubanTesting", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
@@ -125,11 +131,12 @@ let package = Package(
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanDaemonTests",
-            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanTesting"],
+            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanSystemd", "DubanTesting",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Runs the built `duban` binary against the shipped example config.
-        .testTarget(name: "DubanFuzzTests", dependencies: ["duban-fuzz", "DubanConfig", "DubanLedger"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanFuzzTests", dependencies: ["duban-fuzz", "DubanConfig", "DubanLedger", "DubanTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DubanCLITests", dependencies: ["duban", "DubanTesting"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

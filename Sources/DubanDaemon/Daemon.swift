@@ -1,17 +1,24 @@
 import DubanConfig
-public import DubanCore
+import DubanCore
 import DubanMail
-public import DubanStore
+import DubanStore
 public import DubanSystemd
+import Dispatch
 public import Foundation
 public import Logging
+public import ServiceLifecycle
+import UnixSignals
 
-/// `duban run`: the clock around the pipeline.
+/// `duban run`: the clock around the pipeline, run as a `Service` by a
+/// swift-service-lifecycle `ServiceGroup` (see `runDaemon` in duban/Run.swift).
 ///
-/// A pass (tick) is a plain function of the state — read nothing new, plan
-/// at now, queue, deliver — and the daemon only decides when to run one: at
-/// the next instant something is due, when a ledger changed, on SIGHUP, and
-/// when a retry is due. Between passes the process sleeps.
+/// A pass is a plain function of the state — plan at now, queue, deliver —
+/// and the daemon only decides when to run one: at the next instant
+/// something is due, when a ledger changed, on SIGHUP, and when a retry is
+/// due. Everything that can wake it (signals, inotify, timers, the watchdog,
+/// shutdown) is an event in one `AsyncStream` that one loop consumes: a pass
+/// never overlaps another and events keep their order. Between passes the
+/// loop waits on the stream.
 public actor Daemon {
     private var environment: Environment
     private let configPath: String
@@ -19,13 +26,18 @@ public actor Daemon {
     private var transport: any MailTransport
     private let notifier: any ServiceNotifier
     private let logger: Logger
-    /// The longest the daemon sleeps: a wall-clock jump or a suspend can then
+    /// The wall clock. Injected so tests can step it (forwards and back).
+    private let now: @Sendable () -> Date
+    /// The longest the daemon sleeps: a wall-clock step or a suspend can then
     /// delay a slot by at most this much.
     private let maximumSleep: TimeInterval
+    /// How long after the last change to a ledger it is re-read: editors and
+    /// sync tools write a file in several steps.
+    private let debounce: Duration
 
     /// The last ledger snapshot that read without file-level errors. A
     /// ledger being saved, locked or broken never replaces it.
-    private var snapshot: LedgerSnapshot
+    private var snapshot = LedgerSnapshot()
     private var ledgerError: String?
     /// A re-read that lost many tasks waits for a second, identical read
     /// before it replaces the last good copy: a CSV cut exactly at a line
@@ -38,100 +50,187 @@ public actor Daemon {
     private var reloadError: String?
     private var lastError: String?
     private var nextWake: Date?
-    private var lastWake: Date?
+    /// The wall-clock time of the last pass: a pass that finds the clock
+    /// earlier than this knows it was stepped back.
+    private var lastPass: Date?
     private var outbox = DubanDatabase.OutboxCounts(pending: 0, sent: 0, failed: 0)
     private var lastReportedFailures: [String: String] = [:]
 
-    private var tickRunning = false
-    private var tickAgain = false
-    private var tickStarted = ContinuousClock.now
-    private var stopping = false
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
-    private var stopped: CheckedContinuation<Void, Never>?
-    private var wakeups: Wakeups?
+    /// The loop's own stream; `events` is consumed by `loop` only.
+    private let events: AsyncStream<DaemonEvent>
+    private let input: AsyncStream<DaemonEvent>.Continuation
+    /// The latest alarm of each timer; older ones still sleeping are stale.
+    private var wakeAlarm = Alarm(generation: 0)
+    private var settleAlarm = Alarm(generation: 0)
+    private var shrinkAlarm = Alarm(generation: 0)
+    private var ledgerWatch: LedgerWatch?
+    /// Ledgers are parsed here, not on the cooperative pool: a very large
+    /// workbook takes seconds of CPU, and a pool thread held that long
+    /// starves every other task (the SMTP client, the signal stream). A
+    /// serial Dispatch queue gets a thread of its own when it has work and
+    /// none otherwise, needs no start or shutdown (unlike NIOThreadPool,
+    /// which would also pull NIOPosix into this module), and being serial it
+    /// never reads two copies of the ledger at once.
+    private let ledgerQueue = DispatchQueue(label: "duban.ledger-reader")
 
-    /// Loads state and the ledger; throws (before READY) when the state
-    /// database cannot be opened, written or trusted, when another process
-    /// delivers from it, or when the transport cannot be set up.
+    /// Opens the state database and sets up the transport; throws (before
+    /// READY) when the state database cannot be opened, written or trusted,
+    /// when another process delivers from it, or when the transport cannot
+    /// be set up. The ledger is read in `run()`.
     public init(configPath: String, environment: Environment, notifier: any ServiceNotifier, logger: Logger,
-                maximumSleep: TimeInterval = 300) async throws {
+                maximumSleep: TimeInterval = 300, debounce: Duration = .seconds(2),
+                now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.configPath = configPath
         self.environment = environment
         self.notifier = notifier
         self.logger = logger
         self.maximumSleep = maximumSleep
+        self.debounce = debounce
+        self.now = now
         let statePath = environment.configuration.state.path
         try? FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
         // One deliverer per database (a second daemon stops here), and a
         // read-only or damaged file is found now, not at the first pass.
         let opened = try DubanDatabase.open(at: statePath, delivering: true)
-        try await opened.preflight(now: Date())
+        try await opened.preflight(now: now())
         database = opened
         transport = try environment.makeTransport()
-        let loaded = environment.loadLedger()
+        (events, input) = AsyncStream.makeStream(of: DaemonEvent.self)
+    }
+
+    /// Runs until graceful shutdown (SIGTERM/SIGINT through the service
+    /// group). READY is sent once configuration and ledger are loaded, then
+    /// the first pass plans.
+    public func run() async throws {
+        let loaded = await readLedger()
         if let problem = Self.fileLevelError(loaded) {
             // Start from the last good snapshot kept in the database, if any.
-            snapshot = ((try? await opened.lastGoodSnapshot()) ?? nil) ?? loaded
+            snapshot = ((try? await database.lastGoodSnapshot()) ?? nil) ?? loaded
             ledgerError = problem
         } else {
             snapshot = loaded
             ledgerError = nil
         }
+        // Trapped before READY, so a reload requested as soon as systemd
+        // considers the service up is never lost (nor kills the process).
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await withDiscardingTaskGroup { group in
+            group.addTask { [input] in
+                for await _ in hangups { input.yield(.reload) }
+            }
+            if let interval = notifier.watchdogInterval {
+                // Only a tick: the ping itself is sent by the loop when it
+                // takes the tick, so a stuck pass means no ping.
+                group.addTask { [input] in
+                    while (try? await Task.sleep(for: interval / 2)) != nil { input.yield(.watchdog) }
+                }
+                logger.info("watchdog enabled", metadata: ["interval": "\(interval)"])
+            }
+            watchLedgers()
+            for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
+            notifier.ready(status: "Loaded \(snapshot.tasks.count) tasks; planning")
+            // Kept for a restart that finds the ledger unreadable; not needed to be ready.
+            if ledgerError == nil { try? await database.saveLastGood(snapshot, at: now()) }
+            logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
+
+            await withGracefulShutdownHandler {
+                // A SIGTERM during start-up: no pass is begun at all.
+                guard !Task.isShuttingDownGracefully else { return }
+                await runPass(reason: "start", timers: &group)
+                await loop(timers: &group)
+            } onGracefulShutdown: { [input, notifier, logger] in
+                // Said at once; the pass in flight (if any) still finishes.
+                notifier.stopping()
+                logger.info("stopping")
+                input.yield(.stop)
+            }
+            ledgerWatch = nil
+            group.cancelAll()   // the signal stream, the watchdog tick, sleeping alarms
+        }
     }
 
-    /// Runs until SIGTERM/SIGINT. READY is sent once the first plan is made.
-    public func run() async throws {
-        let wakeups = Wakeups { [weak self] event in
-            guard let self else { return }
-            Task { await self.handle(event) }
+    /// The one consumer of the event stream. Returns on `.stop`, after the
+    /// pass in flight (if any) has finished: a message being sent is sent
+    /// and marked.
+    private func loop(timers group: inout DiscardingTaskGroup) async {
+        for await event in events {
+            if Task.isShuttingDownGracefully { return }
+            switch event {
+            case .stop:
+                return
+            case .deadline(let alarm):
+                guard alarm == wakeAlarm else { continue }
+                // The sleep ended on the monotonic clock, at the wall-clock
+                // instant it aimed for or at the cap. The pass reads the wall
+                // clock afresh either way: if it was stepped forward, what is
+                // due now goes now; if it was stepped back, the pass sees it
+                // (and says so) and plans from the real time.
+                await runPass(reason: "timer", timers: &group)
+            case .ledgerTouched:
+                settleAlarm = Alarm(generation: settleAlarm.generation + 1)
+                arm(.ledgerSettled(settleAlarm), after: debounce, in: &group)
+            case .ledgerSettled(let alarm):
+                guard alarm == settleAlarm else { continue }
+                await reloadLedger(timers: &group)
+            case .confirmShrink(let alarm):
+                guard alarm == shrinkAlarm else { continue }
+                await reloadLedger(timers: &group)
+            case .reload:
+                await reload(timers: &group)
+            case .watchdog:
+                // Taken by the loop between passes: this is progress.
+                notifier.watchdog()
+            }
         }
-        self.wakeups = wakeups
-        wakeups.watchSignals()
-        watchLedgers()
-        if let interval = notifier.watchdogInterval {
-            wakeups.startWatchdog(every: interval / 2)
-            logger.info("watchdog enabled", metadata: ["interval": "\(interval)"])
-        }
-        for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
-        notifier.ready(status: "Loaded \(snapshot.tasks.count) tasks; planning")
-        // Kept for a restart that finds the ledger unreadable; not needed to be ready.
-        if ledgerError == nil { try? await database.saveLastGood(snapshot, at: Date()) }
-        logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
-        await tick(reason: "start")
-        await withCheckedContinuation { continuation in stopped = continuation }
     }
 
-    func handle(_ event: Wakeups.Event) async {
-        switch event {
-        case .timer: await tick(reason: "timer")
-        case .ledgerChanged: await reloadLedger()
-        case .reload: await reload()
-        case .stop: await stop()
-        case .watchdog: heartbeat()
+    /// A child task that sleeps and then yields `event`. Cancelled with the
+    /// group at shutdown; a stale one (re-armed since) is ignored by `loop`.
+    private func arm(_ event: DaemonEvent, after delay: Duration, in group: inout DiscardingTaskGroup) {
+        let deadline = ContinuousClock.now + delay
+        group.addTask { [input] in
+            do {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                input.yield(event)
+            } catch {
+                // Cancelled: the daemon is stopping.
+            }
+        }
+    }
+
+    /// Reads every ledger on `ledgerQueue`, off the cooperative pool.
+    private func readLedger() async -> LedgerSnapshot {
+        let environment = environment
+        return await withCheckedContinuation { continuation in
+            ledgerQueue.async { continuation.resume(returning: environment.loadLedger()) }
         }
     }
 
     // MARK: - The pass
 
-    /// One pass. Passes never overlap: a wake-up during a pass runs another
-    /// pass right after it.
-    func tick(reason: String) async {
-        guard !stopping else { return }
-        if tickRunning { tickAgain = true; return }
-        tickRunning = true
-        tickStarted = .now
-        defer { finishTick() }
-        repeat {
-            tickAgain = false
-            await pass(reason: reason)
-        } while tickAgain && !stopping
+    /// A pass, then the wake-up deadline it asks for. The sleep is on the
+    /// monotonic clock (which counts a suspend) and capped at
+    /// `maximumSleep`: a slot at 09:00 is still planned on the wall clock,
+    /// and if the wall clock is stepped while the loop sleeps, the capped
+    /// wake-up re-reads it within `maximumSleep`.
+    private func runPass(reason: String, timers group: inout DiscardingTaskGroup) async {
+        let wake = await pass(reason: reason)
+        let seconds = min(max(wake.timeIntervalSince(now()), 0), maximumSleep)
+        wakeAlarm = Alarm(generation: wakeAlarm.generation + 1)
+        arm(.deadline(wakeAlarm), after: .milliseconds(Int64((seconds * 1000).rounded(.up))), in: &group)
     }
 
-    private func pass(reason: String) async {
-        let now = Date()
-        lastWake = now
+    /// One pass: plan → deliver → status. Returns when to wake next.
+    func pass(reason: String) async -> Date {
+        let now = now()
+        noticeClockStep(now)
         var next: Date?
         do {
+            // After a backward step, retries would otherwise wait for the size of the step.
+            let pulledIn = try await database.rebaseRetries(now: now, retryMaxSeconds: environment.configuration.delivery.retryMaxSeconds)
+            if pulledIn > 0 {
+                logger.warning("retries scheduled beyond the longest backoff were pulled in to now", metadata: ["messages": "\(pulledIn)"])
+            }
             let plan = try await PlanStage(environment: environment).run(snapshot, database: database, now: now)
             for message in plan.messages {
                 logger.info("queued \(message.kind.rawValue)", metadata: [
@@ -155,23 +254,29 @@ public actor Daemon {
         }
         let wake = min(next ?? now.addingTimeInterval(maximumSleep), now.addingTimeInterval(maximumSleep))
         nextWake = wake
-        wakeups?.arm(at: wake)
         let clock = environment.clock
         try? await database.setMeta("last_wake", clock.iso(now))
         try? await database.setMeta("next_wake", clock.iso(next ?? wake))
-        try? await database.setMeta("status", statusLine(due: next))
-        notifier.status(statusLine(due: next))
+        try? await database.setMeta("status", statusLine(due: next, now: now))
+        notifier.status(statusLine(due: next, now: now))
+        return wake
     }
 
-    private func finishTick() {
-        tickRunning = false
-        for waiter in idleWaiters { waiter.resume() }
-        idleWaiters.removeAll()
+    /// Logs a wall clock stepped back since the last pass (NTP, a restored
+    /// VM): digests and retries are guarded against it, an operator should
+    /// still know. A second of slack keeps slewing and rounding quiet.
+    private func noticeClockStep(_ now: Date) {
+        defer { lastPass = now }
+        guard let lastPass, now < lastPass.addingTimeInterval(-1) else { return }
+        logger.warning("the wall clock went back since the last pass", metadata: [
+            "last_pass": "\(environment.clock.iso(lastPass))", "now": "\(environment.clock.iso(now))",
+            "seconds": "\(Int(lastPass.timeIntervalSince(now)))",
+        ])
     }
 
     /// `STATUS=`: what an operator sees in `systemctl status duban`.
-    func statusLine(due next: Date?) -> String {
-        let today = environment.clock.date(of: Date())
+    func statusLine(due next: Date?, now: Date) -> String {
+        let today = environment.clock.date(of: now)
         let open = snapshot.tasks.filter { !$0.status.isDone && $0.status != .ongoing }
         let overdue = open.filter { task in environment.planner.dueDate(task).map { $0 < today } ?? false }.count
         var parts = ["\(snapshot.tasks.count) tasks", "\(overdue) overdue",
@@ -185,40 +290,45 @@ public actor Daemon {
 
     // MARK: - Events
 
+    /// (Re)starts the inotify watch on the configured ledgers' folders.
     private func watchLedgers() {
+        ledgerWatch = nil
         do {
-            try wakeups?.watch(environment.configuration.ledger.paths)
+            ledgerWatch = try LedgerWatch(environment.configuration.ledger.paths) { [input] in input.yield(.ledgerTouched) }
         } catch {
-            logger.error("cannot watch the ledger folders: \(error); changes are picked up at the next wake")
+            logger.error("cannot watch the ledger folders: \(error); changes are picked up at the next reload")
         }
     }
 
-    func reloadLedger() async {
-        let loaded = environment.loadLedger()
+    /// Re-reads the ledgers, decides whether to believe them, then passes.
+    private func reloadLedger(timers group: inout DiscardingTaskGroup) async {
+        let loaded = await readLedger()
+        let now = now()
         if let problem = Self.fileLevelError(loaded) {
             ledgerError = problem
             pendingShrink = nil
             logger.error("ledger unreadable; keeping the last good copy: \(problem)")
         } else if Self.shrankSharply(from: snapshot.tasks.count, to: loaded.tasks.count),
-                  !(pendingShrink.map { $0.tasks == loaded.tasks.count && Date().timeIntervalSince($0.since) >= shrinkConfirmation } ?? false) {
-            if pendingShrink?.tasks != loaded.tasks.count { pendingShrink = (loaded.tasks.count, Date()) }
+                  !(pendingShrink.map { $0.tasks == loaded.tasks.count && now.timeIntervalSince($0.since) >= shrinkConfirmation } ?? false) {
+            if pendingShrink?.tasks != loaded.tasks.count { pendingShrink = (loaded.tasks.count, now) }
             ledgerError = "the ledger now has \(loaded.tasks.count) tasks instead of \(snapshot.tasks.count); waiting \(Int(shrinkConfirmation)) s for it to stay so before believing it"
             logger.warning("ledger shrank sharply; keeping the last good copy until it is confirmed", metadata: [
                 "tasks_before": "\(snapshot.tasks.count)", "tasks_now": "\(loaded.tasks.count)"])
-            wakeups?.reread(after: shrinkConfirmation + 1)
+            shrinkAlarm = Alarm(generation: shrinkAlarm.generation + 1)
+            arm(.confirmShrink(shrinkAlarm), after: .seconds(shrinkConfirmation + 1), in: &group)
         } else {
             pendingShrink = nil
             snapshot = loaded
             ledgerError = nil
-            try? await database.saveLastGood(loaded, at: Date())
+            try? await database.saveLastGood(loaded, at: now)
             logger.info("ledger re-read", metadata: ["tasks": "\(loaded.tasks.count)", "errors": "\(loaded.diagnostics.errorCount)"])
         }
-        await tick(reason: "ledger changed")
+        await runPass(reason: "ledger changed", timers: &group)
     }
 
     /// SIGHUP: reload configuration, calendar, templates and people. A broken
     /// new configuration is refused and the old one keeps running.
-    func reload() async {
+    private func reload(timers group: inout DiscardingTaskGroup) async {
         notifier.reloading()
         do {
             let fresh = try Environment.load(configPath: configPath)
@@ -233,32 +343,7 @@ public actor Daemon {
             logger.error("reload refused; the old configuration keeps running: \(error)")
         }
         notifier.ready(status: "Reloaded")
-        await reloadLedger()
-    }
-
-    /// SIGTERM: stop waking up, let the pass in flight finish (the message
-    /// being sent is sent and marked), then return from `run()`.
-    func stop() async {
-        guard !stopping else { return }
-        stopping = true
-        notifier.stopping()
-        logger.info("stopping")
-        wakeups?.cancelAll()
-        if tickRunning {
-            await withCheckedContinuation { idleWaiters.append($0) }
-        }
-        stopped?.resume()
-        stopped = nil
-    }
-
-    /// The watchdog ping, sent only when the main loop is making progress:
-    /// this runs on the actor, so a pass stuck longer than the watchdog
-    /// interval means no ping and systemd restarts the service.
-    func heartbeat() {
-        guard let interval = notifier.watchdogInterval else { return }
-        if !tickRunning || ContinuousClock.now - tickStarted < interval {
-            notifier.watchdog()
-        }
+        await reloadLedger(timers: &group)
     }
 
     /// More than a tenth of the tasks (and at least two) gone in one save.
@@ -272,6 +357,9 @@ public actor Daemon {
         snapshot.diagnostics.first { $0.severity == .error && $0.location.row == nil }.map(\.description)
     }
 }
+
+/// Run by a `ServiceGroup` with graceful shutdown on SIGTERM and SIGINT.
+extension Daemon: Service {}
 
 extension DubanDatabase {
     func saveLastGood(_ snapshot: LedgerSnapshot, at now: Date) async throws {

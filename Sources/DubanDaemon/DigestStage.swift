@@ -39,7 +39,8 @@ public struct DigestStage: Sendable {
     public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, log: Set<NotificationIdentity>) async throws -> Result {
         let clock = environment.clock
         let calendar = environment.calendar
-        let decision = schedule.decide(now: now, logged: { log.contains(DigestSchedule.identity($0)) }, calendar: calendar, clock: clock)
+        let decision = schedule.decide(now: now, logged: { log.contains(DigestSchedule.identity($0)) },
+                                       newest: DigestSchedule.newestWeek(in: log), calendar: calendar, clock: clock)
         var result = Result(next: decision.next)
         if let old = decision.superseded {
             result.skipped.append(SkippedNotification(identity: DigestSchedule.identity(old), reason: .supersededByLaterDigest))

@@ -67,18 +67,25 @@ public struct JournalLogHandler: LogHandler {
         }
     }
 
-    private static func send(_ fields: [String]) {
-        var buffers = fields.map { Array($0.utf8) }
-        var vectors: [iovec] = []
-        vectors.reserveCapacity(buffers.count)
-        for index in buffers.indices {
-            buffers[index].withUnsafeMutableBytes { raw in
-                vectors.append(iovec(iov_base: raw.baseAddress, iov_len: raw.count))
-            }
+    /// Sends `fields` as one journal entry. All fields are laid end to end
+    /// in one buffer, and the `iovec`s pointing into it are built and used
+    /// inside the single closure that keeps it alive: no pointer outlives
+    /// the `withUnsafe…` call that lent it.
+    static func send(_ fields: [String]) {
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(fields.count)
+        for field in fields {
+            let start = bytes.count
+            bytes.append(contentsOf: field.utf8)
+            ranges.append(start..<bytes.count)
         }
-        // The buffers outlive the call: they are held in `buffers` until after it.
-        _ = vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
-        withExtendedLifetime(buffers) {}
+        bytes.withUnsafeMutableBytes { buffer in
+            let vectors = ranges.map { range in
+                iovec(iov_base: buffer.baseAddress.map { $0 + range.lowerBound }, iov_len: range.count)
+            }
+            _ = vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 // Test support shared by the test targets: real servers and real parsers,
 // not mocks (aiosmtpd, Python's email package, openssl).
 public import Foundation
+import Synchronization
 
-/// The repository checkout this package was built from.
+/// The root of the repository checkout this package was built from: every
+/// test that needs a shipped file (config/, Tests/Support/, fuzz/) starts here.
 public let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 public func temporaryFolder(_ tag: String) throws -> URL {
@@ -11,22 +13,58 @@ public func temporaryFolder(_ tag: String) throws -> URL {
     return folder
 }
 
-/// Runs a program to completion and returns its standard output.
+/// How a program ended and what it wrote.
+public struct ProgramResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a program to completion and returns its exit status, standard
+/// output and standard error.
+///
+/// Both pipes are drained at the same time: read one after the other, a
+/// program that fills the second pipe's buffer (64 KiB) while we wait for
+/// the first to end would block forever, and so would we.
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> ProgramResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let errors = err.fileHandleForReading
+    let collected = CollectedBytes()
+    let reader = DispatchGroup()
+    DispatchQueue.global().async(group: reader) {
+        let bytes = errors.readDataToEndOfFile()
+        collected.bytes.withLock { $0 = bytes }
+    }
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    reader.wait()
+    process.waitUntilExit()
+    return ProgramResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                         stderr: collected.bytes.withLock { String(decoding: $0, as: UTF8.self) })
+}
+
+/// Standard error, read on another thread while standard output is read on this one.
+private final class CollectedBytes: Sendable {
+    let bytes = Mutex(Data())
+}
+
+/// Runs a program to completion and returns its standard output; throws
+/// when it exits with anything but 0.
 @discardableResult
 public func runProgram(_ path: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw NSError(domain: "runProgram", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "\(path) \(arguments) failed"])
+    let result = try runProcess(URL(fileURLWithPath: path), arguments)
+    guard result.status == 0 else {
+        throw NSError(domain: "runProgram", code: Int(result.status),
+                      userInfo: [NSLocalizedDescriptionKey: "\(path) \(arguments) failed: \(result.stderr)"])
     }
-    return String(decoding: data, as: UTF8.self)
+    return result.stdout
 }
 
 /// What Python's `email` package sees in a message (Tests/Support/parse_mail.py).

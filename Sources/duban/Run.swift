@@ -7,6 +7,7 @@ import DubanStore
 import DubanSystemd
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// `duban run`: the daemon; `duban run --once [--at DATETIME]`: one pass and exit.
 struct Run: AsyncParsableCommand {
@@ -102,7 +103,9 @@ struct Run: AsyncParsableCommand {
 }
 
 extension Run {
-    /// The long-running service.
+    /// The long-running service: the daemon in a `ServiceGroup` that turns
+    /// SIGTERM and SIGINT into a graceful shutdown (the pass in flight
+    /// finishes), as Hummingbird's `runService` does.
     func runDaemon() async throws {
         let journal = JournalLogHandler.stderrIsJournal
         LoggingSystem.bootstrap { _ in journal ? JournalLogHandler() as any LogHandler : StderrLogHandler() }
@@ -119,7 +122,9 @@ extension Run {
             printErr("duban: cannot start: \(reason)")
             throw ExitStatus.configurationUnusable
         }
-        try await daemon.run()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
         logger.info("stopped")
     }
 }

@@ -1,3 +1,4 @@
+import DubanTesting
 import Foundation
 import Testing
 
@@ -13,33 +14,15 @@ struct DubanProcess {
         return folder.appendingPathComponent("duban")
     }
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ProgramResult
 
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try runProcess(binary, arguments)
     }
 }
 
 @Suite struct CheckCommandTests {
-    let example = DubanProcess.repository.appendingPathComponent("config/duban.toml").path
+    let example = repository.appendingPathComponent("config/duban.toml").path
 
     @Test func exampleConfigurationChecksCleanly() throws {
         let result = try DubanProcess.run(["check", "--config", example])
@@ -63,7 +46,7 @@ struct DubanProcess {
     @Test func dataErrorsExitOne() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let bad = DubanProcess.repository.appendingPathComponent("Tests/DubanLedgerTests/Fixtures/bad.csv").path
+        let bad = repository.appendingPathComponent("Tests/DubanLedgerTests/Fixtures/bad.csv").path
         try """
             [organization]
             name = "XX"
@@ -74,7 +57,7 @@ struct DubanProcess {
             [chain]
             office = { name = "整改办", email = "zgb@example.org" }
             [mail]
-            templates = ["\(DubanProcess.repository.path)/config/templates"]
+            templates = ["\(repository.path)/config/templates"]
             """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
         let result = try DubanProcess.run(["check", "--config", folder.appendingPathComponent("duban.toml").path])
         #expect(result.status == 1)

@@ -105,6 +105,12 @@ import Testing
         return process
     }
 
+    /// Waits for READY, then for the STATUS line the first pass ends with; returns that line.
+    static func firstPass(_ socket: NotifySocket, seen: inout [String]) -> String? {
+        guard socket.wait(for: { $0.contains("READY=1") }, timeout: 20, seen: &seen) != nil else { return nil }
+        return socket.wait(for: { $0.hasPrefix("STATUS=") && $0.contains(" tasks · ") }, timeout: 30, seen: &seen)
+    }
+
     static func waitForExit(_ process: Process, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(50_000) }
@@ -164,20 +170,11 @@ import Testing
 
     @Test func aBadConfigurationExitsBeforeReadyWithOneLine() throws {
         let socket = try NotifySocket()
-        let process = Process()
-        process.executableURL = DubanProcess.binary
-        process.arguments = ["run", "--config", "/nonexistent/duban.toml"]
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = socket.path
-        process.environment = environment
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        #expect(output.contains("/nonexistent/duban.toml"))
+        let result = try runProcess(DubanProcess.binary, ["run", "--config", "/nonexistent/duban.toml"], environment: environment)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/nonexistent/duban.toml"))
         #expect(socket.receive(timeout: 0.5) == nil)   // never READY
     }
 
@@ -197,9 +194,12 @@ import Testing
         // Restart: the reminder is in the log and does not go again.
         process.terminate()
         #expect(Self.waitForExit(process, timeout: 10))
-        process = try Self.start(setup)
+        let socket = try NotifySocket()
+        process = try Self.start(setup, notify: socket)
         defer { if process.isRunning { process.terminate() } }
-        usleep(3_000_000)
+        var seen: [String] = []
+        // The first STATUS line after READY is sent when the first pass is over.
+        #expect(Self.firstPass(socket, seen: &seen)?.contains("outbox 0 pending") == true, "\(seen)")
         #expect(server.received.count == total)   // nothing at all again, digest included
 
         // The ledger is saved (atomic rename) with a second task due: re-planned without a restart.
@@ -209,6 +209,36 @@ import Testing
         #expect(Self.eventually(15) { Self.reminders(server).count == 2 })
         #expect(Self.reminders(server).last?.to == "王芳 <wang@example.org>")
         process.terminate()
+        #expect(Self.waitForExit(process, timeout: 10) && process.terminationStatus == 0)
+    }
+
+    /// SIGTERM while a pass is delivering: STOPPING=1 at once, the pass
+    /// finishes (every message it took on is sent and marked), exit 0, and a
+    /// restart finds nothing left to send.
+    @Test func sigtermMidPassLetsThePassFinish() throws {
+        let server = try SMTPTestServer(["--slow", "1"])
+        defer { server.stop() }
+        let rows = (1...3).map { ("T\($0)", "干部\($0)", "t\($0)@example.org", Self.date(daysFromToday: 7)) }
+        let setup = try Self.setup(smtpPort: server.port, ledger: Self.ledger(rows))
+        let socket = try NotifySocket()
+        var process = try Self.start(setup, notify: socket)
+        defer { if process.isRunning { process.terminate() } }
+        var seen: [String] = []
+        #expect(socket.wait(for: { $0.contains("READY=1") }, timeout: 20, seen: &seen) != nil, "\(seen)")
+        #expect(Self.eventually(20) { !Self.reminders(server).isEmpty })
+        let before = server.received.count
+        kill(process.processIdentifier, SIGTERM)
+        #expect(socket.wait(for: { $0.contains("STOPPING=1") }, timeout: 10, seen: &seen) != nil, "\(seen)")
+        #expect(Self.waitForExit(process, timeout: 30) && process.terminationStatus == 0)
+        let ids = Self.reminders(server).map(\.message_id)
+        #expect(ids.count == 3 && Set(ids).count == 3, "\(ids); \(before) received before SIGTERM")
+
+        let again = try NotifySocket()
+        process = try Self.start(setup, notify: again)
+        var restarted: [String] = []
+        #expect(Self.firstPass(again, seen: &restarted)?.contains("outbox 0 pending, 0 failed") == true, "\(restarted)")
+        #expect(Self.reminders(server).count == 3)
+        kill(process.processIdentifier, SIGTERM)
         #expect(Self.waitForExit(process, timeout: 10) && process.terminationStatus == 0)
     }
 

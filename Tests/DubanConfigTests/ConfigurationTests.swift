@@ -1,6 +1,7 @@
 import DubanConfig
 import DubanCore
 import DubanLedger
+import DubanTesting
 import Foundation
 import Testing
 
@@ -41,9 +42,7 @@ import Testing
     }
 
     @Test func theShippedExampleIsValidAndPointsAtRealFiles() throws {
-        let example = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("config/duban.toml")
+        let example = repository.appendingPathComponent("config/duban.toml")
         let config = try Configuration.load(from: example)
         #expect(config.programme.feedbackDate == LocalDate(year: 2026, month: 3, day: 15))
         for url in config.ledger.paths + [config.people.file!] {

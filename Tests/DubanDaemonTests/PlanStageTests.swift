@@ -2,10 +2,9 @@ import DubanConfig
 import DubanCore
 @testable import DubanDaemon
 import DubanStore
+import DubanTesting
 import Foundation
 import Testing
-
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The shipped example configuration, with its state database moved to a fresh folder.
 func exampleEnvironment() throws -> (Environment, URL) {

@@ -1,14 +1,14 @@
 @testable import duban_fuzz
 import DubanConfig
 import DubanLedger
+import DubanTesting
 import Foundation
 import Testing
 
 /// Every input fuzzing ever crashed on (fuzz/regressions/TARGET/) runs again
 /// through the same fuzz target, in-process: a crash fails the suite.
 @Suite struct FuzzRegressionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fuzz/regressions")
+    static let root = repository.appendingPathComponent("fuzz/regressions")
 
     static var cases: [(String, String)] {
         FuzzTarget.allCases.flatMap { target in

@@ -33,20 +33,40 @@ public struct DigestSchedule: Sendable, Equatable {
         public var next: Date
     }
 
-    /// Decides at `now`, given which weeks were already sent (`logged`).
-    public func decide(now: Date, logged: (ISOWeek) -> Bool, calendar: WorkCalendar, clock: LocalClock) -> Decision {
+    /// Decides at `now`, given which weeks were already sent (`logged`) and
+    /// the newest week whose digest was ever decided (`newest`, from the log).
+    ///
+    /// A digest never goes out for a week older than `newest`: when the clock
+    /// goes backwards (an NTP step, a VM restored from a snapshot, `run --once
+    /// --at` in the past after a later pass), "this week" is a week the
+    /// leadership group has long had a newer digest for, and a late copy of
+    /// it would contradict the one they read.
+    public func decide(now: Date, logged: (ISOWeek) -> Bool, newest: ISOWeek? = nil,
+                       calendar: WorkCalendar, clock: LocalClock) -> Decision {
         let this = ISOWeek(containing: clock.date(of: now))
         let last = this.previous
         let thisSlot = slot(of: this, calendar: calendar, clock: clock)
         let lastSlot = slot(of: last, calendar: calendar, clock: clock)
-        var decision = Decision(due: nil, superseded: nil, next: thisSlot > now ? thisSlot : slot(of: ISOWeek(containing: this.monday.adding(days: 7)), calendar: calendar, clock: clock))
+        let following = ISOWeek(containing: this.monday.adding(days: 7))
+        var decision = Decision(due: nil, superseded: nil, next: thisSlot > now ? thisSlot : slot(of: following, calendar: calendar, clock: clock))
+        if let newest, newest >= this {
+            // Behind the newest digest: nothing is due until the week after it.
+            let resume = slot(of: ISOWeek(containing: newest.monday.adding(days: 7)), calendar: calendar, clock: clock)
+            decision.next = max(decision.next, resume)
+            return decision
+        }
         if thisSlot <= now, !logged(this) {
             decision.due = this
-            if lastSlot <= now, !logged(last) { decision.superseded = last }
-        } else if thisSlot > now, lastSlot <= now, !logged(last) {
+            if lastSlot <= now, !logged(last), newest.map({ $0 < last }) ?? true { decision.superseded = last }
+        } else if thisSlot > now, lastSlot <= now, !logged(last), newest.map({ $0 < last }) ?? true {
             // Last week's slot was missed (and may have slid into this week past a holiday).
             decision.due = last
         }
         return decision
+    }
+
+    /// The newest week whose (leadership-group) digest is in `log`.
+    public static func newestWeek(in log: some Sequence<NotificationIdentity>) -> ISOWeek? {
+        log.lazy.filter { $0.kind == .digest && $0.task == TaskID("digest") }.map { ISOWeek(containing: $0.about) }.max()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 
 /// Pipes each message to a sendmail-compatible program (`sendmail -i -f FROM
 /// -- RCPT…`), for hosts that already run a local MTA.
@@ -17,24 +18,19 @@ public struct SendmailTransport: MailTransport {
     public var description: String { "sendmail: \(program)" }
 
     public func deliver(_ batch: [Envelope], each: (Int, DeliveryResult) async -> BatchDecision) async {
-        for (index, envelope) in batch.enumerated() where await each(index, send(envelope)) == .stop { return }
+        for (index, envelope) in batch.enumerated() where await each(index, await send(envelope)) == .stop { return }
     }
 
-    func send(_ envelope: Envelope) -> DeliveryResult {
+    /// The most of sendmail's standard error kept for the failure message.
+    static let errorLimit = 1 << 20
+
+    /// Runs sendmail with swift-subprocess: its input is written and its
+    /// standard error read concurrently, and the exit is awaited without
+    /// holding a thread (`Process.waitUntilExit` blocked one of the
+    /// cooperative pool's few threads for as long as the MTA took).
+    func send(_ envelope: Envelope) async -> DeliveryResult {
         guard FileManager.default.isExecutableFile(atPath: program) else {
             return .failed(MailError(.configuration, "\(program) does not exist or is not executable", transient: true))
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["-i", "-f", envelope.from, "--"] + envelope.recipients
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .failed(MailError(.io, "cannot start \(program): \((error as NSError).localizedDescription)", transient: true))
         }
         // sendmail expects LF line ends on its input; it writes CRLF on the wire itself.
         var unix = [UInt8]()
@@ -45,14 +41,26 @@ public struct SendmailTransport: MailTransport {
             unix.append(envelope.data[i])
             i += 1
         }
-        input.fileHandleForWriting.write(Data(unix))
-        try? input.fileHandleForWriting.close()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let status = process.terminationStatus
-        if status == 0 { return .delivered(rejected: [:]) }
-        let detail = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        // sysexits.h: EX_TEMPFAIL (75) means try again later; anything else is final.
-        return .failed(MailError(.rejected, "\(program) exited with \(status): \(detail)", transient: status == 75))
+        let result: ExecutionResult<Void, DiscardedOutput, StringOutput<UTF8>>
+        do {
+            result = try await run(
+                .path(.init(program)), arguments: .init(["-i", "-f", envelope.from, "--"] + envelope.recipients),
+                // Our sd_notify socket is not the MTA's to use.
+                environment: .inherit.updating(["NOTIFY_SOCKET": nil]),
+                input: .array(unix), output: .discarded, error: .string(limit: Self.errorLimit))
+        } catch {
+            return .failed(MailError(.io, "cannot run \(program): \(error)", transient: true))
+        }
+        let detail = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch result.terminationStatus {
+        case .exited(0):
+            return .delivered(rejected: [:])
+        case .exited(let status):
+            // sysexits.h: EX_TEMPFAIL (75) means try again later; anything else is final.
+            return .failed(MailError(.rejected, "\(program) exited with \(status): \(detail)", transient: status == 75))
+        case .signaled(let signal):
+            // Killed (the OOM killer, a timeout): nothing says the MTA took the message.
+            return .failed(MailError(.io, "\(program) was killed by signal \(signal): \(detail)", transient: true))
+        }
     }
 }
