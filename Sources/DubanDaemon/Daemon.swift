@@ -240,7 +240,12 @@ public actor Daemon {
                 ])
             }
             for warning in plan.warnings { logger.warning("\(warning)") }
-            let report = try await DeliverStage(transport: transport, delivery: environment.configuration.delivery).run(database: database, now: now)
+            var deliver = DeliverStage(transport: transport, delivery: environment.configuration.delivery)
+            if notifier.watchdogInterval != nil {
+                // Each message recorded is progress: a long batch keeps the watchdog fed.
+                deliver.onProgress = { [notifier] in notifier.watchdog() }
+            }
+            let report = try await deliver.run(database: database, now: now)
             lastError = report.log(to: logger, plan: plan, reported: &lastReportedFailures)
             if let done = try await database.maintainIfDue(now: now, keepBodiesDays: environment.configuration.state.keepBodiesDays) {
                 logger.info("maintenance", metadata: ["bodies_dropped": "\(done.bodiesDropped)", "snapshots_dropped": "\(done.snapshotsDropped)"])

@@ -22,6 +22,11 @@ public struct DeliverStage: Sendable {
     /// waits, when the failure is transient (another process holds the
     /// database).
     public var recordPatience: Duration = .seconds(30)
+    /// Called after each result is recorded: progress, for the daemon's
+    /// watchdog. A long catch-up batch to a slow server is progress; a pass
+    /// stuck on one message is not, and systemd restarts the service.
+    public var onProgress: @Sendable () -> Void = {}
+
     public init(transport: any MailTransport, delivery: Configuration.Delivery) {
         self.transport = transport
         self.delivery = delivery
@@ -114,6 +119,7 @@ public struct DeliverStage: Sendable {
             do {
                 let outcome = try await recordPatiently(result, for: batch[index], database: database, now: now)
                 report.deliveries.append(Delivery(messageID: batch[index].messageID, outcome: outcome))
+                onProgress()
                 return .proceed
             } catch {
                 failure = error

@@ -86,6 +86,8 @@ struct Run: AsyncParsableCommand {
         if try await withState({ try await database.maintenanceDue(now: now) }) {
             _ = try await withState { try await database.maintain(now: now, keepBodiesDays: environment.configuration.state.keepBodiesDays) }
         }
+        // An --at earlier than the last pass is a clock going backwards too: pull retries in.
+        _ = try await withState { try await database.rebaseRetries(now: now, retryMaxSeconds: environment.configuration.delivery.retryMaxSeconds) }
         let report = try await withState {
             try await DeliverStage(transport: transport, delivery: environment.configuration.delivery).run(database: database, now: now)
         }

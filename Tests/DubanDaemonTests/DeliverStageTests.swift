@@ -5,6 +5,7 @@ import DubanMail
 import DubanStore
 import DubanTesting
 import Foundation
+import Synchronization
 import Testing
 
 @Suite(.serialized) struct DeliverStageTests {
@@ -89,6 +90,18 @@ import Testing
 }
 
 @Suite struct DeliveryRecordingTests {
+    /// Every recorded result is progress the daemon feeds to the watchdog,
+    /// so a long batch to a slow server is not mistaken for a hang.
+    @Test func eachRecordedResultReportsProgress() async throws {
+        let (environment, database, now) = try await DeliverStageTests().queued()
+        let progress = Mutex(0)
+        var stage = DeliverStage(transport: FilesTransport(folder: try temporaryFolder("progress")), delivery: environment.configuration.delivery)
+        stage.onProgress = { progress.withLock { $0 += 1 } }
+        let report = try await stage.run(database: database, now: now)
+        #expect(report.sent.count == 4)
+        #expect(progress.withLock { $0 } == 4)
+    }
+
     /// A transport that stops (as a crash would) after the server accepted
     /// two messages: both must already be marked sent, the rest still pending.
     @Test func eachAcceptedMessageIsMarkedBeforeTheNextIsSent() async throws {
