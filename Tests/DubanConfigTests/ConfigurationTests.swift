@@ -1,6 +1,5 @@
 import DubanConfig
 import DubanCore
-import DubanLedger
 import DubanTesting
 import Foundation
 import Testing
@@ -34,7 +33,7 @@ import Testing
     @Test func defaultsAndRelativePaths() throws {
         let config = try Configuration.parse(minimal, file: file)
         #expect(config.organization.timeZone.identifier == "Asia/Shanghai")
-        #expect(config.organization.locale == "zh-CN")
+        #expect(config.organization.locale == .zhCN)
         #expect(config.programme.feedbackDate == nil)
         #expect(config.ledger.paths == [URL(fileURLWithPath: "/etc/duban/ledger.xlsx")])
         #expect(config.ledger.sheet == nil)

@@ -2,6 +2,7 @@
 import DubanConfig
 import DubanLedger
 import DubanTesting
+import DubanTOML
 import Foundation
 import Testing
 

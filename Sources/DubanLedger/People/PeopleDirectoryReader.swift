@@ -1,5 +1,6 @@
 public import DubanCore
 public import Foundation
+import DubanTOML
 import TOMLKit
 
 /// Reads the people directory: who is who, and their addresses.
@@ -59,14 +60,10 @@ public enum PeopleDirectoryReader {
     static func readTOML(_ url: URL) throws -> (PeopleDirectory, [Diagnostic]) {
         let file = url.path
         let text = try String(contentsOf: url, encoding: .utf8)
-        if let problem = TOMLInputGuard.problem(in: text) {
-            return (PeopleDirectory(), [.error(SourceLocation(file: file, row: problem.line, column: problem.column), problem.message)])
-        }
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return (PeopleDirectory(), [.error(SourceLocation(file: file, row: error.source.begin.line, column: error.source.begin.column), error.description)])
+        switch TOMLDocument.parse(text, file: file) {
+        case .success(let parsed): table = parsed
+        case .failure(let error): return (PeopleDirectory(), [error.diagnostic])
         }
         var diagnostics: [Diagnostic] = []
         var directory = PeopleDirectory()
