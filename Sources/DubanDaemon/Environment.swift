@@ -53,7 +53,7 @@ public struct Environment: Sendable {
     /// Reads every ledger now.
     public func loadLedger() -> LedgerSnapshot {
         let loader = LedgerLoader(sheet: configuration.ledger.sheet, columns: configuration.ledger.columns,
-                                  feedbackDate: configuration.programme.feedbackDate)
+                                  feedbackDate: configuration.programme.feedbackDate, maxBytes: configuration.ledger.maxBytes)
         return loader.load(configuration.ledger.paths, people: people)
     }
 

@@ -59,7 +59,9 @@ public enum PeopleDirectoryReader {
 
     static func readTOML(_ url: URL) throws -> (PeopleDirectory, [Diagnostic]) {
         let file = url.path
-        let text = try String(contentsOf: url, encoding: .utf8)
+        guard let text = String(data: try LedgerFile.open(url).readAll(), encoding: .utf8) else {
+            return (PeopleDirectory(), [.error(SourceLocation(file: file), "the people directory is not UTF-8 text; save it as UTF-8")])
+        }
         let table: TOMLTable
         switch TOMLDocument.parse(text, file: file) {
         case .success(let parsed): table = parsed
