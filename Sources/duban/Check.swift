@@ -11,8 +11,9 @@ struct Check: ParsableCommand {
         abstract: "Load the configuration, people directory and ledgers, and report what Duban understood.",
         discussion: """
             Prints a summary and every diagnostic as file:row:column: error|warning: message. \
-            Exits 0 when clean or with warnings only, 1 when the data has errors, 2 when the \
-            configuration is unusable.
+            Also checks what `run` will need: the SMTP password file is readable and the state \
+            folder writable or creatable. Exits 0 when clean or with warnings only, 1 when the data \
+            has errors, 2 when the configuration is unusable or `run` could not work.
             """
     )
 
@@ -28,6 +29,7 @@ struct Check: ParsableCommand {
         case .text: print(report.text, terminator: "")
         case .json: print(report.json)
         }
+        if !report.readiness.isEmpty { throw ExitStatus.configurationUnusable }
         if report.diagnostics.errorCount > 0 { throw ExitStatus.dataErrors }
     }
 }

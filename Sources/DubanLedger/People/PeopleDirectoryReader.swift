@@ -102,6 +102,15 @@ public enum PeopleDirectoryReader {
         var diagnostics = diagnostics
         var clean = PeopleDirectory()
         for var person in directory.people {
+            for field in [\Person.name, \Person.department] {
+                let (clean, removed) = InvisibleCharacters.stripped(person[keyPath: field])
+                guard !removed.isEmpty else { continue }
+                diagnostics.append(.warning(person.source, "invisible control or format characters (\(InvisibleCharacters.describe(removed))) removed from \"\(clean)\""))
+                person[keyPath: field] = clean
+            }
+            if let leader = person.leader {
+                person.leader = InvisibleCharacters.stripped(leader).text
+            }
             if person.name.isEmpty {
                 diagnostics.append(.error(person.source, "a person without a name; the row is ignored"))
                 continue
