@@ -6,7 +6,7 @@ import DubanLedger
 import Foundation
 
 /// `duban check`: load configuration, people and ledgers, and report.
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load the configuration, people directory and ledgers, and report what Duban understood.",
         discussion: """
@@ -22,9 +22,9 @@ struct Check: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    func run() throws {
+    func run() async throws {
         let environment = try loadEnvironment(global)
-        let report = CheckReport.make(environment, now: Date())
+        let report = await CheckReport.make(environment, now: Date())
         switch format {
         case .text: print(report.text, terminator: "")
         case .json: print(report.json)

@@ -60,7 +60,7 @@ struct CheckReport: Encodable {
         }
     }
 
-    static func make(_ environment: Environment, now: Date) -> CheckReport {
+    static func make(_ environment: Environment, now: Date) async -> CheckReport {
         let configuration = environment.configuration
         var diagnostics = environment.diagnostics
         let directory = environment.people
@@ -70,7 +70,7 @@ struct CheckReport: Encodable {
         diagnostics += readiness
         // Derived ids follow content: say which tasks an edit turned into new ones since the last good read.
         if let database = try? DubanDatabase.openReadOnly(at: configuration.state.path),
-           let previous = try? database.latestSnapshot(purpose: "last-good")?.snapshot {
+           let previous = (try? await database.lastGoodSnapshot()) ?? nil {
             diagnostics += DerivedTaskID.changes(from: previous, to: snapshot)
         }
         // A missing calendar year is reported loudly: this year, and next year once it is near.
