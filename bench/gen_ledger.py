@@ -129,7 +129,7 @@ def write_xlsx(n, path):
 def write_config(n, outdir, ext):
     path = os.path.join(outdir, f"duban-{n}-{ext}.toml")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(f'[organization]\nname = "基准"\n[programme]\nname = "基准"\nfeedback_date = 2026-03-15\n[ledger]\npaths = ["ledger-{n}.{ext}"]\n'
+        f.write(f'[organization]\nname = "基准"\n[programme]\nname = "基准"\nfeedback_date = 2026-03-15\n[ledger]\npaths = ["ledger-{n}.{ext}"]\nmax_bytes = 4294967296\n'
                 f'[schedule]\ncalendars = "../../config/calendars"\n[chain]\noffice = {{ name = "整改办", email = "zgb@example.org" }}\n'
                 f'[state]\npath = "state-{n}-{ext}.sqlite"\n[mail]\ntemplates = ["../../config/templates"]\nfolder = "mail-{n}-{ext}"\n')
     return path

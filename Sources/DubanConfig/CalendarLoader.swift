@@ -1,5 +1,5 @@
 public import DubanCore
-import DubanLedger
+import DubanTOML
 public import Foundation
 import TOMLKit
 
@@ -36,16 +36,10 @@ public enum CalendarLoader {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             return (nil, [.error(SourceLocation(file: file), "cannot read calendar file")])
         }
-        if let problem = TOMLInputGuard.problem(in: text) {
-            return (nil, [.error(SourceLocation(file: file, row: problem.line, column: problem.column), "TOML syntax: \(problem.message)")])
-        }
         let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return (nil, [.error(SourceLocation(file: file, row: error.source.begin.line, column: error.source.begin.column), "TOML syntax: \(error.description)")])
-        } catch {
-            return (nil, [.error(SourceLocation(file: file), "TOML syntax: \(error)")])
+        switch TOMLDocument.parse(text, file: file) {
+        case .success(let table): root = table
+        case .failure(let error): return (nil, [error.diagnostic])
         }
         var diagnostics: [Diagnostic] = []
         func error(_ key: String?, _ table: String, _ message: String) {

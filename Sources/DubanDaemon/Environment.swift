@@ -35,7 +35,7 @@ public struct Environment: Sendable {
             people = directory
             diagnostics += found
         }
-        let (templates, templateErrors) = TemplateSet.load(searchPath: configuration.mail.templates, locale: configuration.organization.locale)
+        let (templates, templateErrors) = TemplateSet.load(searchPath: configuration.mail.templates, locale: configuration.organization.locale.rawValue)
         guard let templates else { throw ConfigurationError(templateErrors) }
         let clock = LocalClock(timeZone: configuration.organization.timeZone)
         let planner = Planner(
@@ -53,7 +53,7 @@ public struct Environment: Sendable {
     /// Reads every ledger now.
     public func loadLedger() -> LedgerSnapshot {
         let loader = LedgerLoader(sheet: configuration.ledger.sheet, columns: configuration.ledger.columns,
-                                  feedbackDate: configuration.programme.feedbackDate)
+                                  feedbackDate: configuration.programme.feedbackDate, maxBytes: configuration.ledger.maxBytes)
         return loader.load(configuration.ledger.paths, people: people)
     }
 
@@ -85,7 +85,13 @@ public struct Environment: Sendable {
                 }
                 password = text.trimmingCharacters(in: .newlines)
             }
-            let security = SMTPSettings.Security(rawValue: smtp.security) ?? .starttls
+            // The configuration's closed set, mapped case by case: a new case is a compile error here.
+            let security: SMTPSettings.Security
+            switch smtp.security {
+            case .starttls: security = .starttls
+            case .tls: security = .tls
+            case .plain: security = .plain
+            }
             return SMTPTransport(settings: SMTPSettings(
                 host: smtp.host, port: smtp.port, security: security, username: smtp.username, password: password,
                 caFile: smtp.caFile?.path, timeoutSeconds: smtp.timeoutSeconds,

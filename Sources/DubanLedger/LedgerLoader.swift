@@ -10,11 +10,15 @@ public struct LedgerLoader: Sendable {
     public var sheet: String?
     public var columns: [LedgerField: [String]]
     public var feedbackDate: LocalDate?
+    /// A file larger than this is refused before it is read (`[ledger] max_bytes`).
+    public var maxBytes: Int
 
-    public init(sheet: String? = nil, columns: [LedgerField: [String]] = [:], feedbackDate: LocalDate? = nil) {
+    public init(sheet: String? = nil, columns: [LedgerField: [String]] = [:], feedbackDate: LocalDate? = nil,
+                maxBytes: Int = LedgerFile.defaultMaxBytes) {
         self.sheet = sheet
         self.columns = columns
         self.feedbackDate = feedbackDate
+        self.maxBytes = maxBytes
     }
 
     /// Reads one file.
@@ -22,7 +26,7 @@ public struct LedgerLoader: Sendable {
         var interpreter = LedgerInterpreter(file: url.path, matcher: HeaderMatcher(overrides: columns), feedbackDate: feedbackDate)
         var fileDiagnostics: [Diagnostic]
         do {
-            let reader = try TableFormat(for: url).reader
+            let reader = try TableFormat(for: url).reader(maxBytes: maxBytes)
             fileDiagnostics = try reader.read(url, sheet: sheet) { interpreter.consume($0) }
         } catch let error as TableReadError {
             return LedgerSnapshot(diagnostics: [.error(error.location, error.message)])

@@ -6,13 +6,14 @@ import DubanLedger
 import Foundation
 
 /// `duban check`: load configuration, people and ledgers, and report.
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load the configuration, people directory and ledgers, and report what Duban understood.",
         discussion: """
             Prints a summary and every diagnostic as file:row:column: error|warning: message. \
-            Exits 0 when clean or with warnings only, 1 when the data has errors, 2 when the \
-            configuration is unusable.
+            Also checks what `run` will need: the SMTP password file is readable and the state \
+            folder writable or creatable. Exits 0 when clean or with warnings only, 1 when the data \
+            has errors, 2 when the configuration is unusable or `run` could not work.
             """
     )
 
@@ -21,13 +22,14 @@ struct Check: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    func run() throws {
+    func run() async throws {
         let environment = try loadEnvironment(global)
-        let report = CheckReport.make(environment, now: Date())
+        let report = await CheckReport.make(environment, now: Date())
         switch format {
         case .text: print(report.text, terminator: "")
         case .json: print(report.json)
         }
+        if !report.readiness.isEmpty { throw ExitStatus.configurationUnusable }
         if report.diagnostics.errorCount > 0 { throw ExitStatus.dataErrors }
     }
 }

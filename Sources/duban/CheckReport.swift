@@ -2,7 +2,11 @@ import DubanConfig
 import DubanCore
 import DubanDaemon
 import DubanLedger
+import DubanStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `duban check` found, ready to print as text or JSON.
 struct CheckReport: Encodable {
@@ -24,6 +28,9 @@ struct CheckReport: Encodable {
 
     var summary: Summary
     var diagnostics: [Diagnostic]
+    /// Problems that would stop `duban run` (no password, no writable state):
+    /// also in `diagnostics`; they make `check` exit 2.
+    var readiness: [Diagnostic] = []
     var errors: Int { diagnostics.errorCount }
     var warnings: Int { diagnostics.warningCount }
 
@@ -53,12 +60,19 @@ struct CheckReport: Encodable {
         }
     }
 
-    static func make(_ environment: Environment, now: Date) -> CheckReport {
+    static func make(_ environment: Environment, now: Date) async -> CheckReport {
         let configuration = environment.configuration
         var diagnostics = environment.diagnostics
         let directory = environment.people
         let snapshot = environment.loadLedger()
         diagnostics += snapshot.diagnostics
+        let readiness = RunReadiness.problems(configuration)
+        diagnostics += readiness
+        // Derived ids follow content: say which tasks an edit turned into new ones since the last good read.
+        if let database = try? DubanDatabase.openReadOnly(at: configuration.state.path),
+           let previous = (try? await database.lastGoodSnapshot()) ?? nil {
+            diagnostics += DerivedTaskID.changes(from: previous, to: snapshot)
+        }
         // A missing calendar year is reported loudly: this year, and next year once it is near.
         let today = environment.clock.date(of: now)
         for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {
@@ -83,7 +97,7 @@ struct CheckReport: Encodable {
             byStatus: byStatus, byDeadline: byDeadline,
             explicitTaskIDs: snapshot.tasks.count(where: \.idIsExplicit),
             people: People(directory: directory.people.count, named: named.count, withAddress: reachable.count))
-        return CheckReport(summary: summary, diagnostics: diagnostics)
+        return CheckReport(summary: summary, diagnostics: diagnostics, readiness: readiness)
     }
 
     var json: String {
@@ -109,9 +123,68 @@ struct CheckReport: Encodable {
         }
         out += "  people: \(s.people.named) named in the ledger, \(s.people.withAddress) with an address; \(s.people.directory) in the directory\n"
         if s.tasks > 0 && s.explicitTaskIDs < s.tasks {
-            out += "  note: \(s.tasks - s.explicitTaskIDs) task(s) have no 任务编号; their ids follow row positions, and an explicit 任务编号 column is safer\n"
+            out += "  note: \(s.tasks - s.explicitTaskIDs) task(s) have no 任务编号; their ids are derived from the problem, 整改措施 and 责任人,\n"
+            out += "        so editing one of these makes the task a new one whose reminders start over; an explicit 任务编号 column\n"
+            out += "        keeps each task's history (reminders sent, escalation step) through any edit\n"
         }
         out += "\(errors) error(s), \(warnings) warning(s)\n"
         return out
+    }
+}
+
+/// What `duban run` needs beyond a valid configuration, checked the way `run`
+/// will use it: the SMTP password readable, the state folder (and the mail
+/// folder of the files transport) writable or creatable. Templates are parsed
+/// when the environment loads.
+enum RunReadiness {
+    static func problems(_ configuration: Configuration) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        let mail = configuration.mail
+        if mail.transport == .smtp, let smtp = mail.smtp, smtp.username != nil {
+            let credentials = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
+            if let file = smtp.passwordFile ?? credentials.map({ URL(fileURLWithPath: $0).appendingPathComponent("smtp-password") }) {
+                do {
+                    let text = try LedgerFile.open(file, maxBytes: 64 << 10).readAll()
+                    if String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                        problems.append(.error(SourceLocation(file: file.path), "the SMTP password file is empty"))
+                    }
+                } catch {
+                    problems.append(.error(SourceLocation(file: file.path), "cannot read the SMTP password file: \(error.message)"))
+                }
+            } else {
+                problems.append(.error(SourceLocation(file: configuration.file.path),
+                    "mail.smtp.username is set but there is no password: set mail.smtp.password_file, or run under systemd with LoadCredential=smtp-password:…"))
+            }
+        }
+        if let problem = writable(configuration.state.path.deletingLastPathComponent(), file: configuration.state.path) {
+            problems.append(.error(SourceLocation(file: configuration.state.path.path), "state database: \(problem)"))
+        }
+        if mail.transport == .files, let problem = writable(mail.folder, file: nil) {
+            problems.append(.error(SourceLocation(file: mail.folder.path), "mail folder: \(problem)"))
+        }
+        return problems
+    }
+
+    /// Why `folder` (and `file` in it, when it exists) cannot be written, or nil.
+    /// A folder that does not exist yet must be creatable: its nearest existing
+    /// parent must be a writable folder.
+    static func writable(_ folder: URL, file: URL?) -> String? {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { return "\(folder.path) is not a folder" }
+            guard access(folder.path, W_OK) == 0 else { return "the folder \(folder.path) is not writable by this user" }
+            if let file, FileManager.default.fileExists(atPath: file.path), access(file.path, W_OK) != 0 {
+                return "\(file.path) is not writable by this user"
+            }
+            return nil
+        }
+        var parent = folder.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: parent.path, isDirectory: &isFolder), parent.path != "/" {
+            parent = parent.deletingLastPathComponent()
+        }
+        guard isFolder.boolValue, access(parent.path, W_OK) == 0 else {
+            return "\(folder.path) does not exist and cannot be created (\(parent.path) is not a writable folder)"
+        }
+        return nil
     }
 }

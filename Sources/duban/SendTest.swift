@@ -33,7 +33,7 @@ struct SendTest: AsyncParsableCommand {
         }
         let configuration = environment.configuration
         let now = Date()
-        let english = configuration.organization.locale == "en"
+        let english = configuration.organization.locale == .en
         let mail = MailMessage(
             from: configuration.mail.from, to: [Contact(name: to, email: to)],
             subject: english ? "[\(configuration.organization.name)] Duban test message" : "【督办】测试邮件（\(configuration.organization.name)）",

@@ -76,4 +76,46 @@ struct DubanProcess {
         #expect(result.status == 0)
         #expect(result.stdout.contains("check"))
     }
+
+    /// `check` said all was well, then `run` failed on the first message: the
+    /// password file was missing.
+    @Test func anUnreadableSMTPPasswordFileMakesCheckExitTwo() throws {
+        let (path, folder) = try isolatedExampleConfig(mail: """
+            [mail]
+            transport = "smtp"
+            [mail.smtp]
+            host = "smtp.example.org"
+            username = "duban"
+            password_file = "pw-missing"
+            """)
+        let result = try DubanProcess.run(["check", "--config", path])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("\(folder.path)/pw-missing: error: cannot read the SMTP password file: file not found"))
+    }
+
+    @Test func aStateFolderThatCannotBeCreatedMakesCheckExitTwo() throws {
+        let (path, folder) = try isolatedExampleConfig()
+        // A file where the state folder's parent should be: not even root can create it.
+        let blocker = folder.appendingPathComponent("blocker")
+        try Data().write(to: blocker)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "\(folder.path)/state/duban.sqlite", with: "\(blocker.path)/state/duban.sqlite")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try DubanProcess.run(["check", "--config", path])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("state database: \(blocker.path)/state does not exist and cannot be created"))
+    }
+
+    @Test func aTemplateThatDoesNotParseMakesCheckExitTwo() throws {
+        let templates = try temporaryFolder("templates")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("config/templates/zh-CN"), to: templates.appendingPathComponent("zh-CN"))
+        try "{{#task}}未闭合".write(to: templates.appendingPathComponent("zh-CN/reminder.txt.mustache"), atomically: true, encoding: .utf8)
+        let (path, _) = try isolatedExampleConfig()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "\(repository.path)/config/templates\"", with: "\(templates.path)\"")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try DubanProcess.run(["check", "--config", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("reminder.txt.mustache"))
+    }
 }

@@ -1,6 +1,5 @@
 import DubanConfig
 import DubanCore
-import DubanLedger
 import DubanTesting
 import Foundation
 import Testing
@@ -34,7 +33,7 @@ import Testing
     @Test func defaultsAndRelativePaths() throws {
         let config = try Configuration.parse(minimal, file: file)
         #expect(config.organization.timeZone.identifier == "Asia/Shanghai")
-        #expect(config.organization.locale == "zh-CN")
+        #expect(config.organization.locale == .zhCN)
         #expect(config.programme.feedbackDate == nil)
         #expect(config.ledger.paths == [URL(fileURLWithPath: "/etc/duban/ledger.xlsx")])
         #expect(config.ledger.sheet == nil)
@@ -181,5 +180,45 @@ import Testing
         #expect { try Configuration.load(from: URL(fileURLWithPath: "/nonexistent/duban.toml")) } throws: { error in
             (error as? ConfigurationError)?.description.contains("/nonexistent/duban.toml") == true
         }
+    }
+
+    func smtp(_ host: String, security: String) -> String {
+        minimal + "\n[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"\(host)\"\nsecurity = \"\(security)\"\n"
+    }
+
+    /// `127.attacker.example` is a DNS name, not the loopback interface: clear
+    /// text to it went wherever DNS said.
+    @Test(arguments: ["127.attacker.example", "127.0.0.1.nip.io", "127", "localhost.example.org", "mail.example.org", "10.0.0.1", "::2"])
+    func plainSMTPIsRefusedForAnythingButALiteralLoopback(host: String) {
+        let found = errors(smtp(host, security: "plain"))
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("mail.smtp.security: \"plain\" (no encryption) is allowed only for a relay on this machine") == true)
+        #expect(found.first?.location.row == 16)
+    }
+
+    @Test(arguments: ["127.0.0.1", "127.10.20.30", "localhost", "::1", "[::1]", "0:0:0:0:0:0:0:1"])
+    func plainSMTPIsAllowedForLoopback(host: String) throws {
+        let config = try Configuration.parse(smtp(host, security: "plain"), file: file)
+        #expect(config.mail.smtp?.security == .plain)
+        #expect(config.mail.smtp?.port == 25)
+    }
+
+    @Test func securityAndLocaleAreClosedSets() throws {
+        #expect(try Configuration.parse(smtp("smtp.example.org", security: "tls"), file: file).mail.smtp?.port == 465)
+        #expect(try Configuration.parse(minimal + "\n[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"smtp.example.org\"\n", file: file).mail.smtp?.security == .starttls)
+        let security = errors(smtp("smtp.example.org", security: "ssl"))
+        #expect(security.map(\.message) == ["mail.smtp.security: must be one of \"starttls\", \"tls\", \"plain\", not \"ssl\""])
+        #expect(security.first?.location.row == 16)
+        let locale = errors(minimal.replacingOccurrences(of: "name = \"XX单位\"", with: "name = \"XX单位\"\nlocale = \"zh-TW\""))
+        #expect(locale.map(\.message) == ["organization.locale: must be one of \"zh-CN\", \"en\", not \"zh-TW\""])
+        #expect(locale.first?.location.row == 3)
+    }
+
+    @Test func ledgerSizeLimit() throws {
+        #expect(try Configuration.parse(minimal, file: file).ledger.maxBytes == 256 * 1024 * 1024)
+        let raised = minimal.replacingOccurrences(of: "paths = \"ledger.xlsx\"", with: "paths = \"ledger.xlsx\"\nmax_bytes = 1073741824")
+        #expect(try Configuration.parse(raised, file: file).ledger.maxBytes == 1 << 30)
+        let tiny = minimal.replacingOccurrences(of: "paths = \"ledger.xlsx\"", with: "paths = \"ledger.xlsx\"\nmax_bytes = 10")
+        #expect(errors(tiny).map(\.message) == ["ledger.max_bytes: must be between 1024 and 1099511627776, not 10"])
     }
 }

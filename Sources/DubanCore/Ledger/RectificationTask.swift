@@ -1,8 +1,10 @@
 import Foundation
 
-/// A task's identity in the ledger. Stable across edits when the ledger has a
-/// 任务编号 column; otherwise derived from the problem number and the task's
-/// position under it (see `RectificationTask.idIsExplicit`).
+/// A task's identity in the ledger: the 任务编号 when the ledger has one;
+/// otherwise derived from the task's content, `P<序号>-<hash>`, where the hash
+/// covers the problem text, the 整改措施 and the 责任人 (see
+/// `RectificationTask.idIsExplicit`). A derived id does not move when rows
+/// are inserted or deleted, but changes when one of those three is edited.
 public struct TaskID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: String
 
@@ -71,7 +73,7 @@ public struct Contact: Hashable, Sendable, Codable {
 public struct RectificationTask: Hashable, Sendable, Codable {
     public var id: TaskID
     /// False when the ledger has no 任务编号 and the id was derived from the
-    /// row's position: inserting a row above then changes later ids.
+    /// task's content: editing the problem, measure or officer then changes it.
     public var idIsExplicit: Bool
     /// `Problem.number` of the problem this task belongs to.
     public var problemNumber: String

@@ -7,16 +7,16 @@ public import Foundation
 /// Works on UTF-8 bytes rather than Characters: a million-task ledger must be
 /// read in seconds, and every byte that matters to CSV syntax is ASCII.
 public struct CSVReader: TableReader {
-    public init() {}
+    /// Files larger than this are refused before reading (`[ledger] max_bytes`).
+    public var maxBytes: Int
+
+    public init(maxBytes: Int = LedgerFile.defaultMaxBytes) {
+        self.maxBytes = maxBytes
+    }
 
     public func read(_ url: URL, sheet: String?, _ body: (TableRow) throws -> Void) throws -> [Diagnostic] {
         let file = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw TableReadError(SourceLocation(file: file), "cannot read file: \(Self.reason(error))")
-        }
+        let data = try LedgerFile.open(url, maxBytes: maxBytes).readAll()
         var diagnostics: [Diagnostic] = []
         if let sheet {
             diagnostics.append(.warning(SourceLocation(file: file), "[ledger] sheet = \"\(sheet)\" applies to .xlsx only; a CSV file has one table"))
@@ -128,12 +128,5 @@ public struct CSVReader: TableReader {
                 }
             }
         }
-    }
-
-    static func reason(_ error: any Error) -> String {
-        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError {
-            return underlying.localizedDescription
-        }
-        return (error as NSError).localizedDescription
     }
 }

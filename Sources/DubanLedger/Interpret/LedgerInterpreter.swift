@@ -25,6 +25,8 @@ public struct LedgerInterpreter {
     private var taskCount: [String: Int] = [:]
     private var taskSources: [TaskID: SourceLocation] = [:]
     private var derivedIDs = 0
+    /// Derived ids given so far: the row and content that first had each, and how many have it.
+    private var derivedSeen: [TaskID: (row: Int, content: DerivedTaskID.Content, count: Int)] = [:]
     private var closedWithoutDate = 0
     // Deadline and status words repeat down a ledger; parse each text once.
     private var deadlineMemo: [ByteKey: DeadlineParser.Parsed] = [:]
@@ -131,18 +133,33 @@ public struct LedgerInterpreter {
         func text(_ field: LedgerField) -> String { values[field]?.text ?? "" }
         let source = at(row)
 
-        // Identity: 任务编号, else problem number and position under it.
-        let position = (taskCount[problem] ?? 0) + 1
-        taskCount[problem] = position
+        let officerName = name(.officer, values, row: row), leaderName = name(.leader, values, row: row)
+
+        // Identity: the 任务编号, else derived from the task's content, so that a
+        // row inserted or deleted elsewhere cannot move one task's history onto another.
+        taskCount[problem, default: 0] += 1
         var id: TaskID
         let explicit = !text(.taskID).isEmpty
         if explicit {
             id = TaskID(text(.taskID))
         } else {
-            id = TaskID("\(problem)-\(position)")
+            let content = DerivedTaskID.Content(problem: text(.problemDescription), measure: text(.measure), officer: officerName)
+            let base = DerivedTaskID.make(problem: problem, content: content)
             derivedIDs += 1
+            if let earlier = derivedSeen[base] {
+                // Identical rows: told apart by their order among themselves only.
+                derivedSeen[base]!.count += 1
+                id = TaskID("\(base.rawValue)-\(derivedSeen[base]!.count)")
+                let why = earlier.content == content
+                    ? "repeats the problem, 整改措施 and 责任人 of row \(earlier.row)"
+                    : "has a derived id that collides with row \(earlier.row)"
+                report(.warning, row, .measure, "this row \(why); it is kept as task \(id), which follows the order of these rows only. Give each task a 任务编号")
+            } else {
+                derivedSeen[base] = (row, content, 1)
+                id = base
+            }
             if columnOf[.taskID] != nil {
-                report(.warning, row, .taskID, "no 任务编号; using \(id) from the problem number and position, which changes if rows are inserted above")
+                report(.warning, row, .taskID, "no 任务编号; using \(id), derived from the problem, 整改措施 and 责任人, which changes if one of them is edited")
             }
         }
         if let first = taskSources[id] {
@@ -219,8 +236,6 @@ public struct LedgerInterpreter {
 
         let officerEmail = email(values[.officerEmail], row: row, field: .officerEmail)
         let leaderEmail = email(values[.leaderEmail], row: row, field: .leaderEmail)
-        let officerName = text(.officer), leaderName = text(.leader)
-
         snapshot.tasks.append(RectificationTask(
             id: id, idIsExplicit: explicit, problemNumber: problem,
             measure: text(.measure).isEmpty ? text(.problemDescription) : text(.measure),
@@ -256,6 +271,18 @@ public struct LedgerInterpreter {
         return nil
     }
 
+    /// A person's name without control and format characters (a right-to-left
+    /// override would make the name display as something else in mail); what
+    /// was removed is reported at the cell.
+    private mutating func name(_ field: LedgerField, _ values: FieldMap<Cell>, row: Int) -> String {
+        let raw = values[field]?.text ?? ""
+        let (clean, removed) = InvisibleCharacters.stripped(raw)
+        if !removed.isEmpty {
+            report(.warning, row, field, "\(field.heading): invisible control or format characters (\(InvisibleCharacters.describe(removed))) removed from the name; it is used as \"\(clean)\"")
+        }
+        return clean.trimmingWhitespace()
+    }
+
     private mutating func email(_ cell: Cell?, row: Int, field: LedgerField) -> String? {
         guard let raw = cell?.text, !raw.isEmpty else { return nil }
         guard EmailAddress.isValid(raw) else {
@@ -280,7 +307,7 @@ public struct LedgerInterpreter {
             snapshot.diagnostics.append(.warning(SourceLocation(file: file, row: row), "no officer column: expected \(missing(.officer)); reminders will go to the office"))
         }
         if header.columns[.taskID] == nil {
-            snapshot.diagnostics.append(.warning(SourceLocation(file: file, row: row), "no 任务编号 column: task ids are derived from 序号 and position, so inserting a row renumbers the tasks below it (and their reminders); an explicit 任务编号 column is safer"))
+            snapshot.diagnostics.append(.warning(SourceLocation(file: file, row: row), "no 任务编号 column: task ids are derived from each task's problem, 整改措施 and 责任人, so editing one of them makes it a new task whose reminders start over; an explicit 任务编号 column keeps a task's history through edits"))
         }
     }
 

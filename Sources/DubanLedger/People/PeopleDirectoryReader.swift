@@ -1,5 +1,6 @@
 public import DubanCore
 public import Foundation
+import DubanTOML
 import TOMLKit
 
 /// Reads the people directory: who is who, and their addresses.
@@ -58,15 +59,13 @@ public enum PeopleDirectoryReader {
 
     static func readTOML(_ url: URL) throws -> (PeopleDirectory, [Diagnostic]) {
         let file = url.path
-        let text = try String(contentsOf: url, encoding: .utf8)
-        if let problem = TOMLInputGuard.problem(in: text) {
-            return (PeopleDirectory(), [.error(SourceLocation(file: file, row: problem.line, column: problem.column), problem.message)])
+        guard let text = String(data: try LedgerFile.open(url).readAll(), encoding: .utf8) else {
+            return (PeopleDirectory(), [.error(SourceLocation(file: file), "the people directory is not UTF-8 text; save it as UTF-8")])
         }
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return (PeopleDirectory(), [.error(SourceLocation(file: file, row: error.source.begin.line, column: error.source.begin.column), error.description)])
+        switch TOMLDocument.parse(text, file: file) {
+        case .success(let parsed): table = parsed
+        case .failure(let error): return (PeopleDirectory(), [error.diagnostic])
         }
         var diagnostics: [Diagnostic] = []
         var directory = PeopleDirectory()
@@ -103,6 +102,15 @@ public enum PeopleDirectoryReader {
         var diagnostics = diagnostics
         var clean = PeopleDirectory()
         for var person in directory.people {
+            for field in [\Person.name, \Person.department] {
+                let (clean, removed) = InvisibleCharacters.stripped(person[keyPath: field])
+                guard !removed.isEmpty else { continue }
+                diagnostics.append(.warning(person.source, "invisible control or format characters (\(InvisibleCharacters.describe(removed))) removed from \"\(clean)\""))
+                person[keyPath: field] = clean
+            }
+            if let leader = person.leader {
+                person.leader = InvisibleCharacters.stripped(leader).text
+            }
             if person.name.isEmpty {
                 diagnostics.append(.error(person.source, "a person without a name; the row is ignored"))
                 continue

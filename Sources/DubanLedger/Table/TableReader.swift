@@ -46,10 +46,13 @@ public enum TableFormat: String, Sendable {
         }
     }
 
-    public var reader: any TableReader {
+    public var reader: any TableReader { reader(maxBytes: LedgerFile.defaultMaxBytes) }
+
+    /// The reader, refusing files larger than `maxBytes`.
+    public func reader(maxBytes: Int) -> any TableReader {
         switch self {
-        case .csv: return CSVReader()
-        case .xlsx: return XLSXReader()
+        case .csv: return CSVReader(maxBytes: maxBytes)
+        case .xlsx: return XLSXReader(maxBytes: maxBytes)
         }
     }
 }

@@ -16,15 +16,14 @@ struct XLSXPackage {
     private let zip: ZipReader
     let file: String
 
-    init(url: URL) throws(TableReadError) {
+    init(url: URL, maxBytes: Int = LedgerFile.defaultMaxBytes) throws(TableReadError) {
         file = url.path
-        // One read of the whole file: a file someone is saving is seen at one moment.
-        guard let bytes = FileManager.default.contents(atPath: url.path) else {
-            let reason = FileManager.default.fileExists(atPath: url.path) ? "cannot read the file (permissions?)" : "file not found"
-            throw TableReadError(SourceLocation(file: file), reason)
-        }
+        // Only the directory and the parts read are loaded, never the whole file.
+        // A save replaces the file by renaming (Excel, WPS, LibreOffice): the
+        // open descriptor keeps reading the one that was opened.
+        let opened = try LedgerFile.open(url, maxBytes: maxBytes)
         do {
-            zip = try ZipReader([UInt8](bytes))
+            zip = try ZipReader(opened)
         } catch {
             throw TableReadError(SourceLocation(file: file), "not a readable .xlsx workbook (the zip container is truncated or damaged; was the file still being saved?): \(error)")
         }

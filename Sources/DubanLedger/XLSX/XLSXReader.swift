@@ -8,10 +8,15 @@ public import Foundation
 /// range: ledgers merge 序号, 问题描述 and 分管领导 over all of a problem's
 /// task rows, and each task row needs those values.
 public struct XLSXReader: TableReader {
-    public init() {}
+    /// Files larger than this are refused before reading (`[ledger] max_bytes`).
+    public var maxBytes: Int
+
+    public init(maxBytes: Int = LedgerFile.defaultMaxBytes) {
+        self.maxBytes = maxBytes
+    }
 
     public func read(_ url: URL, sheet: String?, _ body: (TableRow) throws -> Void) throws -> [Diagnostic] {
-        let package = try XLSXPackage(url: url)
+        let package = try XLSXPackage(url: url, maxBytes: maxBytes)
         let file = package.file
         let at = SourceLocation(file: file)
         func damaged(_ what: String) -> TableReadError { TableReadError(at, "damaged workbook: \(what)") }

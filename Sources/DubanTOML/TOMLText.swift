@@ -1,5 +1,6 @@
 // Helpers for TOML text shared by duban.toml, calendar files and the people
 // directory: line numbers for errors, and the guard TOMLKit needs.
+import Foundation
 
 /// Finds line numbers in TOML text, since TOMLKit reports positions only for
 /// syntax errors. Good enough to point an operator at the right table.
@@ -8,7 +9,7 @@ public enum ConfigLines {
     public static func line(ofArrayTable name: String, index: Int, in text: String) -> Int? {
         var seen = -1
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.trimmingWhitespace() == "[[\(name)]]" {
+            if line.trimmingCharacters(in: .whitespaces) == "[[\(name)]]" {
                 seen += 1
                 if seen == index { return number + 1 }
             }
@@ -24,15 +25,15 @@ extension ConfigLines {
     public static func line(ofKey key: String?, inTable table: String, in text: String) -> Int? {
         var inTable = table.isEmpty
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingWhitespace()
+            let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
-                let name = line.trimmingCharacters(in: ["[", "]"]).split(separator: "#").first.map { $0.trimmingWhitespace() } ?? ""
+                let name = line.trimmingCharacters(in: ["[", "]"]).split(separator: "#").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
                 inTable = name.replacingOccurrences(of: "\"", with: "") == table
                 if inTable, key == nil { return number + 1 }
                 continue
             }
             guard inTable, let key, let equals = line.firstIndex(of: "=") else { continue }
-            let name = line[..<equals].trimmingWhitespace().replacingOccurrences(of: "\"", with: "")
+            let name = line[..<equals].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "")
             if name == key { return number + 1 }
         }
         return nil

@@ -1,0 +1,48 @@
+public import DubanCore
+import DubanTOML
+import TOMLKit
+
+extension Configuration {
+    /// `[digest]`: the weekly digest.
+    public struct DigestSettings: Sendable {
+        /// When: weekday and time (default Monday 09:00; the next working day when that day is off).
+        public var schedule: DigestSchedule
+        /// The leadership group (领导小组). Default: the office.
+        public var recipients: [Contact]
+        /// Optional per-department digests: department name → its head.
+        public var departments: [String: Contact]
+
+        static func read(from root: TOMLTable, _ checker: inout TOMLChecker, office: Contact?) -> DigestSettings {
+            var digest = DigestSettings(schedule: DigestSchedule(), recipients: [], departments: [:])
+            if let table = checker.table(root, "digest", in: "") {
+                if let value = table["weekday"] {
+                    let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+                    if let n = value.int, (1...7).contains(n) { digest.schedule.weekday = n }
+                    else if let name = value.string, let index = names.firstIndex(of: name.lowercased()) { digest.schedule.weekday = index + 1 }
+                    else { checker.error("weekday", in: "digest", "must be 1–7 (Monday = 1) or a day name such as \"monday\"") }
+                }
+                if let time = checker.time(table, "time", in: "digest") { digest.schedule.time = time }
+                if let array = table["recipients"]?.array {
+                    for (index, element) in array.enumerated() {
+                        guard let person = element.table, let name = person["name"]?.string, let email = person["email"]?.string,
+                              EmailAddress.isValid(email) else {
+                            checker.error("recipients", in: "digest", "recipient #\(index + 1) must be { name = \"…\", email = \"valid address\" }")
+                            continue
+                        }
+                        digest.recipients.append(Contact(name: name, email: email))
+                    }
+                } else if table["recipients"] != nil {
+                    checker.error("recipients", in: "digest", "must be an array: [{ name = \"…\", email = \"…\" }]")
+                }
+                if let departments = checker.table(table, "departments", in: "digest") {
+                    for key in departments.keys.sorted() {
+                        if let head = checker.contact(departments, key, in: "digest.departments", required: true) { digest.departments[key] = head }
+                    }
+                }
+                checker.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments"])
+            }
+            if digest.recipients.isEmpty, let office { digest.recipients = [office] }
+            return digest
+        }
+    }
+}
