@@ -40,6 +40,7 @@ public struct PlanStage: Sendable {
     private func pass(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
                       log: Set<NotificationIdentity>?) async throws -> Planner.Plan {
         let today = environment.clock.date(of: now)
+        try await TaskIDUpgrade.adopt(current: snapshot, database: database)
         let firstSeen = try await database.observeCompletions(snapshot, today: today)
         let logged: Set<NotificationIdentity>
         if let log { logged = log } else { logged = try await database.loggedIdentities() }
