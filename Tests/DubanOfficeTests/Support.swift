@@ -1,0 +1,2 @@
+import DubanTesting
+import Foundation
