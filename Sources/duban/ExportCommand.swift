@@ -197,7 +197,7 @@ struct NoticeTable {
             guard let reason = SkipReason(rawValue: raw) else { return raw }
             if english { return reason.explanation }
             switch reason {
-            case .deadlinePassed: return "提醒到期时整改时限已过，改由逾期督办"
+            case .deadlinePassed: return "提醒到期时所提醒的日期已过，不再补发（逾期由督办跟进）"
             case .supersededByLaterReminder: return "同一时限有更近的提醒同时到期"
             case .supersededByHigherEscalation: return "更高一级督办同时到期"
             case .supersededByLaterDigest: return "停机后只补发最近一周的周报"

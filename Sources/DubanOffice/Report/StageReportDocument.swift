@@ -57,7 +57,9 @@ public enum StageReportDocument {
             blocks.append(.table(header: ["问题", "措施", "责任部门", "责任人", "时限", "状态"],
                                  rows: report.nextSteps.map { [$0.problem, $0.measure, $0.department, $0.officer, $0.deadline, statusWords($0)] }))
         }
-        return ReportDocument(title: "\(programme)整改情况报告", blocks: blocks)
+        // 2026年巡察反馈问题整改 → …整改情况报告, not …整改整改情况报告.
+        let title = programme.hasSuffix("整改") ? "\(programme)情况报告" : "\(programme)整改情况报告"
+        return ReportDocument(title: title, blocks: blocks)
     }
 
     static func statusWords(_ item: StageReport.Item) -> String {
