@@ -1,4 +1,4 @@
-public import DubanCore
+import DubanCore
 public import Foundation
 
 /// Writes a one-sheet .xlsx workbook (Office Open XML SpreadsheetML,
