@@ -127,6 +127,40 @@ import Testing
         #expect(reminder[5] == "'+cmd|' /C calc'!A0")
     }
 
+    /// While another connection holds the database's write lock mid-transaction
+    /// (as the daemon does while it queues a pass), export still reads: it
+    /// needs no write lock, and sees only committed entries.
+    @Test func readsWhileAWriterHoldsTheLock() throws {
+        let (config, folder) = try populated()
+        let expected = try logCount(folder)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO meta (key, value) VALUES ('export-test', 'uncommitted')")
+            print("LOCKED", flush=True)
+            sys.stdin.read()
+            db.execute("ROLLBACK")
+            """, folder.appendingPathComponent("state/duban.sqlite").path]
+        let input = Pipe(), output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
+        #expect(String(decoding: line, as: UTF8.self) == "LOCKED")
+        let out = folder.appendingPathComponent("live.csv")
+        let result = try DubanProcess.run(["export", "--config", config, "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try parseCSV(out).count == 1 + expected)
+    }
+
     @Test func usageErrors() throws {
         let (config, _) = try isolatedExampleConfig()
         let xlsx = try DubanProcess.run(["export", "--config", config, "--format", "xlsx"])
