@@ -74,6 +74,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Office files Duban writes: a zip writer, .xlsx workbooks, .docx documents, the stage report.
+        .target(
+            name: "DubanOffice",
+            dependencies: ["DubanCore", "CDubanZlib"],
+            swiftSettings: swiftSettings
+        ),
         // libsystemd (sd_notify, the watchdog, the journal), found through pkg-config.
         .systemLibrary(
             name: "CSystemd",
@@ -101,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "duban",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon", "DubanSystemd",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon", "DubanSystemd", "DubanOffice",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,6 +143,11 @@ let package = Package(
             dependencies: ["DubanMail", "DubanCore", "DubanTesting", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
             // Golden .eml files are read by repository path, not as resources.
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DubanOfficeTests",
+            dependencies: ["DubanOffice", "DubanCore", "DubanLedger", "DubanTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
