@@ -68,6 +68,11 @@ struct CheckReport: Encodable {
         diagnostics += snapshot.diagnostics
         let readiness = RunReadiness.problems(configuration)
         diagnostics += readiness
+        // An officer who is their own 分管领导: level 1 goes one step up instead.
+        for task in environment.planner.selfSupervisedTasks(snapshot) {
+            diagnostics.append(.warning(task.source,
+                "task \(task.id): the 责任人 \(task.officer?.name ?? "") is also the 分管领导; a level-1 escalation goes to the principal (or the office) instead"))
+        }
         // Derived ids follow content: say which tasks an edit turned into new ones since the last good read.
         if let database = try? DubanDatabase.openReadOnly(at: configuration.state.path),
            let previous = (try? await database.lastGoodSnapshot()) ?? nil {

@@ -88,7 +88,7 @@ struct ExportCommand: AsyncParsableCommand {
                 }
             }
         }
-        let english = environment.configuration.organization.locale == "en"
+        let english = environment.configuration.organization.locale == .en
         let table = NoticeTable(english: english, clock: clock)
         let destination = out.map { URL(fileURLWithPath: $0) }
         do {

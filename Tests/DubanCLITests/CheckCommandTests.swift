@@ -65,6 +65,42 @@ struct DubanProcess {
         #expect(result.stdout.contains("5 error(s)"))
     }
 
+    /// Issue 10, item 9: an officer who is their own 分管领导 is named by `check` (with the row)
+    /// and by `preview`, and the level-1 escalation goes to the principal instead.
+    @Test func anOfficerWhoIsTheirOwnLeaderIsWarnedAbout() throws {
+        let folder = try temporaryFolder("self-leader")
+        let ledger = folder.appendingPathComponent("ledger.csv")
+        try "序号,问题描述,整改措施,责任部门,责任人,责任人邮箱,分管领导,分管领导邮箱,整改时限,整改状态\n1,问题,措施,办公室,张伟,zw@example.org,张伟,zw@example.org,2026-06-30,整改中\n"
+            .write(to: ledger, atomically: true, encoding: .utf8)
+        try """
+            [organization]
+            name = "XX"
+            [programme]
+            name = "P"
+            [ledger]
+            paths = ["\(ledger.path)"]
+            [chain]
+            office = { name = "整改办", email = "zgb@example.org" }
+            principal = { name = "王书记", email = "principal@example.org" }
+            [schedule]
+            calendars = "\(repository.path)/config/calendars"
+            [mail]
+            templates = ["\(repository.path)/config/templates"]
+            [state]
+            path = "\(folder.path)/state/duban.sqlite"
+            """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("duban.toml").path
+        let check = try DubanProcess.run(["check", "--config", config])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("ledger.csv:2: warning: task ") && check.stdout.contains("张伟 is also the 分管领导"), "\(check.stdout)")
+        let preview = try DubanProcess.run(["preview", "--fresh", "--at", "2026-07-01T09:00", "--format", "json", "--config", config])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any])
+        #expect((json["warnings"] as? [String])?.contains { $0.contains("own supervising leader") } == true)
+        let messages = try #require(json["messages"] as? [[String: Any]])
+        #expect(messages.first { $0["kind"] as? String == "escalation" }?["to"] as? [String] == ["principal@example.org"])
+    }
+
     @Test func unusableConfigurationExitsTwo() throws {
         let result = try DubanProcess.run(["check", "--config", "/nonexistent/duban.toml"])
         #expect(result.status == 2)
