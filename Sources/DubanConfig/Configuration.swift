@@ -134,6 +134,9 @@ public struct Configuration: Sendable {
     public var mail: Mail
     public var delivery: Delivery
     public var digest: DigestSettings
+    /// `[http]` and `[metrics]` (ConfigurationLoader+Console.swift).
+    public var http = HTTP()
+    public var metrics = Metrics()
 
     /// The default state database.
     public static let defaultStatePath = "/var/lib/duban/duban.sqlite"

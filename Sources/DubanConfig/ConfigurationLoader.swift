@@ -33,7 +33,7 @@ extension Configuration {
             throw ConfigurationError([.error(SourceLocation(file: file.path), "TOML syntax: \(error)")])
         }
         var reader = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
-        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest"])
+        reader.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation", "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics"])
 
         let org = reader.table(root, "organization", in: "", required: true)
         let name = reader.string(org, "name", in: "organization", required: true) ?? ""
@@ -204,9 +204,10 @@ extension Configuration {
             reader.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments"])
         }
 
+        let (http, metrics) = reader.consoleSections(root)
         guard reader.diagnostics.isEmpty, let zone, let office, let from else { throw ConfigurationError(reader.diagnostics) }
         if digest.recipients.isEmpty { digest.recipients = [office] }
-        return Configuration(
+        var configuration = Configuration(
             file: file,
             organization: .init(name: name, timeZone: zone, locale: locale),
             programme: .init(name: programmeName, feedbackDate: feedback),
@@ -219,6 +220,8 @@ extension Configuration {
             mail: .init(transport: transport, from: from, folder: mailFolder, templates: templates, sendmail: sendmail, smtp: smtp),
             delivery: delivery,
             digest: digest)
+        (configuration.http, configuration.metrics) = (http, metrics)
+        return configuration
     }
 }
 
