@@ -36,7 +36,7 @@ import Testing
         }
         let fixture = try await ConsoleHTTPTests.examplePasses()
         let tasks = fixture.passes.last!.snapshot.tasks
-        let outbox = try fixture.database.outbox()
+        let outbox = try await fixture.database.outbox()
         let artefacts = try temporaryFolder("browser")
         try await fixture.service().application.test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"

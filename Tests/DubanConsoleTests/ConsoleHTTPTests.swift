@@ -24,7 +24,7 @@ import Testing
     @Test func everyPageAnswersOnTheRealListener() async throws {
         let fixture = try await Self.examplePasses()
         let tasks = fixture.environment.loadLedger().tasks
-        let outbox = try fixture.database.outbox()
+        let outbox = try await fixture.database.outbox()
         try await fixture.service().application.test(.live) { client in
             for path in ["/", "/tasks", "/task?id=T1-1", "/mail", "/ledger", "/healthz", "/metrics", "/tasks?status=in_progress&sort=due&order=desc"] {
                 let response = try await client.execute(uri: path, method: .get)

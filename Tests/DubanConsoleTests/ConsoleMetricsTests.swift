@@ -11,7 +11,7 @@ import Testing
     @Test func metricsParseAndMatchTheLedgerAndTheStore() async throws {
         let fixture = try await ConsoleHTTPTests.examplePasses()
         let tasks = fixture.passes.last!.snapshot.tasks
-        let outbox = try fixture.database.outbox()
+        let outbox = try await fixture.database.outbox()
         let text = try await fixture.service().application.test(.live) { client in
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -28,7 +28,7 @@ import Testing
         #expect(samples["duban_tasks_overdue"] == Double(overdue))
         #expect(samples["duban_tasks_by_light{light=\"red\"}"] == Double(overdue))
         #expect(samples["duban_tasks_by_light{light=\"blue\"}"] == Double(tasks.count { $0.status.isDone }))
-        let counts = try fixture.database.outboxCounts()
+        let counts = try await fixture.database.outboxCounts()
         #expect(samples["duban_outbox_messages{state=\"pending\"}"] == Double(counts.pending))
         #expect(samples["duban_outbox_messages{state=\"failed\"}"] == Double(counts.failed))
         #expect(samples["duban_deliveries_total{result=\"sent\"}"] == Double(counts.sent))

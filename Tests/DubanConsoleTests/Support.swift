@@ -44,7 +44,7 @@ struct ConsoleFixture {
             configuration.ledger.sheet = nil
         }
         environment = try Environment.load(configuration)
-        database = try DubanDatabase.open(at: configuration.state.path)
+        database = try DubanDatabase.open(at: configuration.state.path, delivering: true)
         let clock = TestClock(environment.clock.parse(start)!)
         self.clock = clock
         source = ConsoleSource(
@@ -64,14 +64,14 @@ struct ConsoleFixture {
         let snapshot = environment.loadLedger()
         var ledgerError = Daemon.fileLevelError(snapshot)
         var planned = snapshot
-        if ledgerError != nil, let lastGood = try database.latestSnapshot(purpose: "last-good")?.snapshot {
+        if ledgerError != nil, let lastGood = try await database.lastGoodSnapshot() {
             planned = lastGood
         } else if ledgerError == nil {
-            try database.replaceSnapshot(snapshot, purpose: "last-good", key: "latest", at: now)
+            try await database.replaceSnapshot(snapshot, for: .lastGood, at: now)
         } else {
             ledgerError = ledgerError ?? "unreadable"
         }
-        let plan = try PlanStage(environment: environment).run(planned, database: database, now: now)
+        let plan = try await PlanStage(environment: environment).run(planned, database: database, now: now)
         let report = try await DeliverStage(transport: try environment.makeTransport(), delivery: environment.configuration.delivery)
             .run(database: database, now: now)
         let pass = ConsolePass(
