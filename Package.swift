@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // The web console and /metrics (DubanConsole).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
@@ -103,11 +108,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The read-only web console, /healthz and /metrics, served by Hummingbird beside the daemon.
+        .target(
+            name: "DubanConsole",
+            dependencies: [
+                "DubanCore", "DubanConfig", "DubanStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The thin executable: argument parsing and subcommands only.
         .executableTarget(
             name: "duban",
             dependencies: [
                 "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon", "DubanSystemd", "DubanOffice",
+                "DubanConsole",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,6 +175,14 @@ let package = Package(
             name: "DubanDaemonTests",
             dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanSystemd", "DubanTesting",
                            .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DubanConsoleTests",
+            dependencies: [
+                "DubanConsole", "DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Runs the built `duban` binary against the shipped example config.

@@ -26,7 +26,7 @@ extension Configuration {
         }
         var checker = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
         checker.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation",
-                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest"])
+                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics"])
 
         let organization = Organization.read(from: root, &checker)
         let programme = Programme.read(from: root, &checker)
@@ -38,11 +38,14 @@ extension Configuration {
         let mail = Mail.read(from: root, &checker, office: chain?.office, state: state)
         let delivery = Delivery.read(from: root, &checker)
         let digest = DigestSettings.read(from: root, &checker, office: chain?.office)
+        let (http, metrics) = checker.consoleSections(root)
 
         guard checker.diagnostics.isEmpty, let organization, let chain, let mail else { throw ConfigurationError(checker.diagnostics) }
-        return Configuration(
+        var configuration = Configuration(
             file: file, organization: organization, programme: programme, ledger: ledger, people: people,
             policy: policy, chain: chain, calendars: calendars ?? checker.folder.appendingPathComponent("calendars"),
             state: state, mail: mail, delivery: delivery, digest: digest)
+        (configuration.http, configuration.metrics) = (http, metrics)
+        return configuration
     }
 }

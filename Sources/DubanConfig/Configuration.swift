@@ -27,6 +27,9 @@ public struct Configuration: Sendable {
     public var mail: Mail
     public var delivery: Delivery
     public var digest: DigestSettings
+    /// `[http]` and `[metrics]` (Console.swift).
+    public var http = HTTP()
+    public var metrics = Metrics()
 
     /// `/etc/duban/duban.toml`, where the systemd unit expects it.
     public static let defaultPath = "/etc/duban/duban.toml"

@@ -10,7 +10,7 @@ struct Duban: AsyncParsableCommand {
             2 the configuration is unusable, 64 bad command-line usage.
             """,
         subcommands: [Check.self, Preview.self, Simulate.self, Run.self, Status.self, DigestCommand.self, SendTest.self, CalendarCommand.self,
-                      ExportCommand.self, ReportCommand.self]
+                      ExportCommand.self, ReportCommand.self, Passwd.self]
     )
 }
 
