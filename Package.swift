@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "DubanDaemon",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanSystemd",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanSystemd", "DubanConsole",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+public import DubanConsole
 import DubanConfig
 import DubanCore
 import DubanMail
@@ -77,6 +78,10 @@ public actor Daemon {
     /// READY) when the state database cannot be opened, written or trusted,
     /// when another process delivers from it, or when the transport cannot
     /// be set up. The ledger is read in `run()`.
+    /// What the web console and the metrics textfile show: the latest pass.
+    /// Nil when neither `[http] listen` nor `[metrics] textfile` is set.
+    public nonisolated let console: ConsoleSource?
+
     public init(configPath: String, environment: Environment, notifier: any ServiceNotifier, logger: Logger,
                 maximumSleep: TimeInterval = 300, debounce: Duration = .seconds(2),
                 now: @escaping @Sendable () -> Date = { Date() }) async throws {
@@ -95,6 +100,17 @@ public actor Daemon {
         try await opened.preflight(now: now())
         database = opened
         transport = try environment.makeTransport()
+        // The console and the metrics textfile read what each pass records here.
+        let configuration = environment.configuration
+        if configuration.http.listen != nil || configuration.metrics.textfile != nil {
+            console = ConsoleSource(
+                database: opened,
+                settings: ConsoleSettings(organization: configuration.organization.name, programme: configuration.programme.name,
+                                          locale: configuration.organization.locale.rawValue, wakeCap: .seconds(Int64(maximumSleep))),
+                now: now)
+        } else {
+            console = nil
+        }
         (events, input) = AsyncStream.makeStream(of: DaemonEvent.self)
     }
 
@@ -223,8 +239,11 @@ public actor Daemon {
     /// One pass: plan → deliver → status. Returns when to wake next.
     func pass(reason: String) async -> Date {
         let now = now()
+        let started = ContinuousClock.now
         noticeClockStep(now)
         var next: Date?
+        var record = ConsolePass(finishedAt: now, duration: .zero, snapshot: snapshot, diagnostics: snapshot.diagnostics + environment.diagnostics,
+                                 ledgerError: ledgerError, planner: environment.planner)
         do {
             // After a backward step, retries would otherwise wait for the size of the step.
             let pulledIn = try await database.rebaseRetries(now: now, retryMaxSeconds: environment.configuration.delivery.retryMaxSeconds)
@@ -252,7 +271,10 @@ public actor Daemon {
             }
             next = [plan.next, report.nextRetry].compactMap { $0 }.min()
             outbox = try await database.outboxCounts()
+            record.planned = ConsolePass.count(plan.messages)
+            record.deliveries = .init(sent: report.sent.count, retrying: report.retrying.count, failed: report.failed.count)
         } catch {
+            record.failure = "\(error)"
             lastError = "\(error)"
             logger.error("pass failed: \(error)", metadata: ["reason": "\(reason)"])
             next = now.addingTimeInterval(60)  // try again soon; the error is in STATUS
@@ -264,6 +286,18 @@ public actor Daemon {
         try? await database.setMeta("next_wake", clock.iso(next ?? wake))
         try? await database.setMeta("status", statusLine(due: next, now: now))
         notifier.status(statusLine(due: next, now: now))
+        if let console {
+            record.duration = ContinuousClock.now - started
+            record.nextWake = wake
+            await console.record(record)
+            if let textfile = environment.configuration.metrics.textfile {
+                do {
+                    try await console.writeTextfile(to: textfile)
+                } catch {
+                    logger.warning("metrics textfile not written: \(error)", metadata: ["path": "\(textfile.path)"])
+                }
+            }
+        }
         return wake
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DubanConfig
+import DubanConsole
 import DubanCore
 import DubanDaemon
 import DubanMail
@@ -114,8 +115,10 @@ extension Run {
         let logger = Logger(label: "duban")
         let notifier: any ServiceNotifier = SystemdNotifier.isAvailable ? SystemdNotifier() : SilentNotifier()
         let daemon: Daemon
+        let http: Configuration.HTTP
         do {
             let environment = try Environment.load(configPath: global.config)
+            http = environment.configuration.http
             daemon = try await Daemon(configPath: global.config, environment: environment, notifier: notifier, logger: logger)
         } catch {
             // One line for the operator (and systemd's status), details in the log.
@@ -124,8 +127,18 @@ extension Run {
             printErr("duban: cannot start: \(reason)")
             throw ExitStatus.configurationUnusable
         }
+        var services: [any Service] = [daemon]
+        if let listen = http.listen, let source = daemon.console {
+            // The console: a second service in the same group; it opens its listener after the first pass.
+            do {
+                services.append(try ConsoleService(source: source, http: http, listen: listen, logger: logger))
+            } catch {
+                printErr("duban: cannot start the web console: \(error)")
+                throw ExitStatus.configurationUnusable
+            }
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
     }
