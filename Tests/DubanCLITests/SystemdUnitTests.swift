@@ -1,0 +1,41 @@
+import DubanTesting
+import Foundation
+import Testing
+
+@Suite struct SystemdUnitTests {
+    /// The shipped unit with ExecStart pointing at the built binary.
+    func unitCopy() throws -> URL {
+        let folder = try temporaryFolder("unit")
+        var text = try String(contentsOf: repository.appendingPathComponent("systemd/duban.service"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "ExecStart=/usr/local/bin/duban", with: "ExecStart=\(DubanProcess.binary.path)")
+        let url = folder.appendingPathComponent("duban.service")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func analyze(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func verifyPrintsNothing() throws {
+        let result = try analyze(["verify", "--man=no", try unitCopy().path])
+        #expect(result.status == 0)
+        #expect(result.output.isEmpty, "\(result.output)")
+    }
+
+    @Test func securityScoreIsAtMostOnePointFive() throws {
+        let result = try analyze(["security", "--offline=true", "--no-pager", try unitCopy().path])
+        let line = try #require(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") })
+        let score = try #require(Double(line.split(separator: ":").last!.split(separator: " ").first!))
+        #expect(score <= 1.5, "\(line)")
+    }
+}
