@@ -4,6 +4,7 @@ import ArgumentParser
 struct Duban: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "duban",
+        version: "0.1.0",
         abstract: "督办 — deadlines, reminders and escalation for a rectification ledger (整改台账).",
         discussion: """
             Exit codes: 0 success (warnings allowed), 1 the ledger data has errors, \
