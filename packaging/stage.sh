@@ -39,7 +39,8 @@ chmod 0644 "$root$prefix/share/man/man1/duban.1.gz" "$root$prefix/share/man/man5
 # Completions, from the parser too. zsh looks in vendor-completions for packages and in
 # site-functions under /usr/local (both on Debian's default fpath).
 install -d -m 0755 "$root$prefix/share/bash-completion/completions"
-"$binary" --generate-completion-script bash > "$root$prefix/share/bash-completion/completions/duban"
+# bash-completion sources the file: no #! line (lintian: bash-completion-with-hashbang).
+"$binary" --generate-completion-script bash | sed '1{/^#!/d}' > "$root$prefix/share/bash-completion/completions/duban"
 case "$prefix" in
     /usr) zshdir=$root/usr/share/zsh/vendor-completions ;;
     *) zshdir=$root$prefix/share/zsh/site-functions ;;
@@ -51,8 +52,6 @@ chmod 0644 "$root$prefix/share/bash-completion/completions/duban" "$zshdir/_duba
 # Configuration: the example, pointed at installed paths — state in /var/lib/duban, the
 # ledger still to be named (the service is not started until it exists).
 install -d -m 0755 "$root/etc/duban" "$root/etc/duban/calendars" "$root/etc/duban/templates"
-# The SMTP password goes in here (the file itself is made on the target, mode 0600).
-install -d -m 0700 "$root/etc/duban/credentials"
 sed -e 's|^paths = \["examples/ledger.xlsx"\]|paths = ["/srv/duban/ledger.xlsx"]|' \
     -e 's|^file = "examples/people.csv"|file = "/etc/duban/people.csv"|' \
     -e 's|^path = "../.duban-state/duban.sqlite"|path = "/var/lib/duban/duban.sqlite"|' \

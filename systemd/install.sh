@@ -43,7 +43,10 @@ while IFS= read -r file; do
 done < <(cd "$stage" && find etc/duban -type f)
 # LoadCredential= fails the unit when its file is missing: an empty one is the
 # "no SMTP password" case. Put the real password here when [mail.smtp] has a username.
-[ -e "$DESTDIR/etc/duban/credentials/smtp-password" ] || install -m 0600 /dev/null "$DESTDIR/etc/duban/credentials/smtp-password"
+if [ ! -e "$DESTDIR/etc/duban/credentials/smtp-password" ]; then
+    install -d -m 0700 "$DESTDIR/etc/duban/credentials"
+    install -m 0600 /dev/null "$DESTDIR/etc/duban/credentials/smtp-password"
+fi
 if [[ " ${kept[*]} " == *" /etc/duban/duban.toml "* ]]; then
     echo "kept the existing /etc/duban/duban.toml"
 else

@@ -4,12 +4,12 @@ import ArgumentParser
 struct Duban: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "duban",
-        version: "0.1.0",
         abstract: "督办 — deadlines, reminders and escalation for a rectification ledger (整改台账).",
         discussion: """
             Exit codes: 0 success (warnings allowed), 1 the ledger data has errors, \
             2 the configuration is unusable, 64 bad command-line usage.
             """,
+        version: "0.1.0",
         subcommands: [Check.self, Preview.self, Simulate.self, Run.self, Status.self, DigestCommand.self, SendTest.self, CalendarCommand.self,
                       ExportCommand.self, ReportCommand.self, Passwd.self]
     )

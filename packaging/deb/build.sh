@@ -14,8 +14,9 @@ cd "$(dirname "$0")/../.."
 
 fail() { echo "build.sh: $*" >&2; exit 1; }
 
-swift build -c release --static-swift-stdlib --product duban >&2
-binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/duban
+# Linked with -z now too (full RELRO, as Debian's hardening flags ask for a daemon).
+swift build -c release --static-swift-stdlib -Xlinker -z -Xlinker now --product duban >&2
+binary=$(swift build -c release --static-swift-stdlib -Xlinker -z -Xlinker now --show-bin-path)/duban
 
 upstream=$("$binary" --version)
 version=$(dpkg-parsechangelog -l packaging/deb/changelog -SVersion)
