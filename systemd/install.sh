@@ -16,12 +16,17 @@ cd "$(dirname "$0")/.."
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 
-swift build -c release --product duban --static-swift-stdlib
-binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/duban
+# The same build as packaging/deb/build.sh: static Swift runtime, full RELRO.
+swift build -c release --product duban --static-swift-stdlib -Xlinker -z -Xlinker now
+binary=$(swift build -c release --static-swift-stdlib -Xlinker -z -Xlinker now --show-bin-path)/duban
 
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-packaging/stage.sh "$binary" "$stage" "$PREFIX" /etc/systemd/system
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+stage=$scratch/root
+# Stripped like the package's; the symbols go where gdb and coredumpctl look for them.
+packaging/strip.sh "$binary" "$scratch/build"
+packaging/stage.sh "$scratch/build/duban" "$stage" "$PREFIX" /etc/systemd/system
+install -D -m 0644 "$scratch/build/duban.debug" "$stage/usr/lib/debug$PREFIX/bin/duban.debug"
 
 # Everything outside /etc/duban (binary, unit, templates, documentation): replaced.
 # Overrides of the shipped templates go to /etc/duban/templates/LOCALE/.

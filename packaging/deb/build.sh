@@ -34,12 +34,9 @@ rm -rf "$work"
 mkdir -p "$root" dist
 cp packaging/deb/control packaging/deb/changelog "$work/debian/"
 
-# Stripped binary with a .gnu_debuglink to its symbols, which stay beside the .deb
-# (as dh_strip does, without the dbgsym package).
-cp "$binary" "$work/duban"
-objcopy --only-keep-debug --compress-debug-sections "$work/duban" "$work/duban.debug"
-strip --remove-section=.comment --remove-section=.note --strip-unneeded "$work/duban"
-objcopy --add-gnu-debuglink="$work/duban.debug" "$work/duban"
+# Stripped, with a .gnu_debuglink to its symbols, which stay beside the .deb (what
+# dh_strip does, without making a dbgsym package).
+packaging/strip.sh "$binary" "$work"
 
 packaging/stage.sh "$work/duban" "$root" /usr /lib/systemd/system
 install -m 0644 packaging/deb/copyright "$root/usr/share/doc/duban/copyright"
