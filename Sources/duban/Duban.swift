@@ -9,6 +9,7 @@ struct Duban: AsyncParsableCommand {
             Exit codes: 0 success (warnings allowed), 1 the ledger data has errors, \
             2 the configuration is unusable, 64 bad command-line usage.
             """,
+        version: "0.1.0",
         subcommands: [Check.self, Preview.self, Simulate.self, Run.self, Status.self, DigestCommand.self, SendTest.self, CalendarCommand.self,
                       ExportCommand.self, ReportCommand.self, Passwd.self]
     )
