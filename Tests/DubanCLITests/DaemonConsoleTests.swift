@@ -54,6 +54,25 @@ import Testing
         #expect(metrics.body.contains("duban_tasks"))
         let page = try get("http://127.0.0.1:\(port)/tasks")
         #expect(page.status == 200 && page.body.contains("张伟"))
+        // The figures agree with `duban status --format json`, parsed as Prometheus would parse them.
+        let parsed = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", """
+            import json, sys, urllib.request
+            from prometheus_client.parser import text_string_to_metric_families
+            text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
+            out = {}
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    if sample.name == "duban_outbox_messages":
+                        out[sample.labels["state"]] = sample.value
+            print(json.dumps(out))
+            """, "http://127.0.0.1:\(port)/metrics"])
+        #expect(parsed.status == 0, "\(parsed.stderr)")
+        let scraped = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Double])
+        let state = try DubanProcess.run(["status", "--format", "json", "--config", setup.config])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(state.stdout.utf8)) as? [String: Any])
+        let outbox = try #require(json["outbox"] as? [String: Int])
+        #expect(scraped["pending"].map(Int.init) == outbox["pending"])
+        #expect(scraped["failed"].map(Int.init) == outbox["failed"])
         // The textfile has the same figures, written after the pass.
         let written = try String(contentsOf: textfile, encoding: .utf8)
         #expect(written.contains("duban_tasks"))
