@@ -73,7 +73,8 @@ sed -i -e "s|\"/usr/share/duban/templates\"|\"$root/usr/share/duban/templates\"|
     -e "s|\"/etc/duban/|\"$tmp/etc/duban/|" -e "s|\"/var/lib/duban/|\"$tmp/state/|" \
     -e "s|\"/srv/duban/ledger.xlsx\"|\"$tmp/srv/ledger.xlsx\"|" "$config"
 grep -q "^paths = \[\"$tmp/srv/ledger.xlsx\"\]" "$config" || fail "the shipped configuration does not name /srv/duban/ledger.xlsx"
-grep -n '"/' "$config" | grep -v "\"$tmp\|\"$root" && fail "the lines above still point outside the extracted tree"
+# (Comment lines are examples, not settings.)
+grep -n '"/' "$config" | grep -v '^[0-9]*:[[:space:]]*#' | grep -v "\"$tmp\|\"$root" && fail "the lines above still point outside the extracted tree"
 # The postinst's own test, taken from the package.
 eval "$(sed -n '/^ledgers_ready() {$/,/^}$/p' "$tmp/DEBIAN/postinst")"
 [ "$(type -t ledgers_ready)" = function ] || fail "the postinst has no ledgers_ready function"
