@@ -12,14 +12,8 @@ enum UntrustedText {
     /// (bidi overrides and isolates, zero-width characters, the BOM) and the
     /// Unicode line and paragraph separators.
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        // Fast paths for printable ASCII and CJK ideographs, nearly all of a
-        // ledger: the property lookup below is what a large digest's CSV pays for.
-        if (0x20..<0x7F).contains(scalar.value) || (0x4E00...0x9FFF).contains(scalar.value) { return false }
-        switch scalar.properties.generalCategory {
-        case .control: return !(scalar == "\t" || scalar == "\n" || scalar == "\r")
-        case .format, .lineSeparator, .paragraphSeparator: return true
-        default: return false
-        }
+        // Bodies keep their tabs and line breaks; everything else invisible is shown.
+        InvisibleCharacters.contains(scalar) && !(scalar == "\t" || scalar == "\n" || scalar == "\r")
     }
 
     /// `制定\u{202E}计划` → `制定<U+202E>计划`. Returns the text unchanged (no
@@ -37,10 +31,9 @@ enum UntrustedText {
         return String(out)
     }
 
-    /// `U+202E`: at least four upper-case hex digits, as Unicode writes it.
+    /// `<U+202E>`: how a hidden character shows in a body.
     static func notation(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+        "<" + InvisibleCharacters.code(scalar) + ">"
     }
 }
 
