@@ -43,23 +43,34 @@ struct DubanProcess {
         #expect(diagnostics.contains { ($0["message"] as? String)?.contains("孙丽") == true && $0["row"] as? Int == 10 })
     }
 
-    @Test func dataErrorsExitOne() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("duban-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let bad = repository.appendingPathComponent("Tests/DubanLedgerTests/Fixtures/bad.csv").path
+    /// A minimal duban.toml in `folder` for one ledger, with the shipped templates and
+    /// calendars and the state database inside `folder`; `chain` adds lines to [chain].
+    static func smallConfig(in folder: URL, ledger: String, chain: String = "") throws -> String {
+        let path = folder.appendingPathComponent("duban.toml").path
         try """
             [organization]
             name = "XX"
             [programme]
             name = "P"
             [ledger]
-            paths = ["\(bad)"]
+            paths = ["\(ledger)"]
             [chain]
             office = { name = "整改办", email = "zgb@example.org" }
+            \(chain)
+            [schedule]
+            calendars = "\(repository.path)/config/calendars"
             [mail]
             templates = ["\(repository.path)/config/templates"]
-            """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
-        let result = try DubanProcess.run(["check", "--config", folder.appendingPathComponent("duban.toml").path])
+            [state]
+            path = "\(folder.path)/state/duban.sqlite"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func dataErrorsExitOne() throws {
+        let bad = repository.appendingPathComponent("Tests/DubanLedgerTests/Fixtures/bad.csv").path
+        let config = try Self.smallConfig(in: try temporaryFolder("cli"), ledger: bad)
+        let result = try DubanProcess.run(["check", "--config", config])
         #expect(result.status == 1)
         #expect(result.stdout.contains("bad.csv:3:9: error: 整改时限"))
         #expect(result.stdout.contains("5 error(s)"))
@@ -72,24 +83,8 @@ struct DubanProcess {
         let ledger = folder.appendingPathComponent("ledger.csv")
         try "序号,问题描述,整改措施,责任部门,责任人,责任人邮箱,分管领导,分管领导邮箱,整改时限,整改状态\n1,问题,措施,办公室,张伟,zw@example.org,张伟,zw@example.org,2026-06-30,整改中\n"
             .write(to: ledger, atomically: true, encoding: .utf8)
-        try """
-            [organization]
-            name = "XX"
-            [programme]
-            name = "P"
-            [ledger]
-            paths = ["\(ledger.path)"]
-            [chain]
-            office = { name = "整改办", email = "zgb@example.org" }
-            principal = { name = "王书记", email = "principal@example.org" }
-            [schedule]
-            calendars = "\(repository.path)/config/calendars"
-            [mail]
-            templates = ["\(repository.path)/config/templates"]
-            [state]
-            path = "\(folder.path)/state/duban.sqlite"
-            """.write(to: folder.appendingPathComponent("duban.toml"), atomically: true, encoding: .utf8)
-        let config = folder.appendingPathComponent("duban.toml").path
+        let config = try Self.smallConfig(in: folder, ledger: ledger.path,
+                                          chain: "principal = { name = \"王书记\", email = \"principal@example.org\" }")
         let check = try DubanProcess.run(["check", "--config", config])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("ledger.csv:2: warning: task ") && check.stdout.contains("张伟 is also the 分管领导"), "\(check.stdout)")
