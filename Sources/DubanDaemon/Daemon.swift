@@ -242,8 +242,11 @@ public actor Daemon {
         let started = ContinuousClock.now
         noticeClockStep(now)
         var next: Date?
-        var record = ConsolePass(finishedAt: now, duration: .zero, snapshot: snapshot, diagnostics: snapshot.diagnostics + environment.diagnostics,
-                                 ledgerError: ledgerError, planner: environment.planner)
+        // Only kept when someone reads it (the console or the metrics textfile).
+        var record = console.map { _ in
+            ConsolePass(finishedAt: now, duration: .zero, snapshot: snapshot, diagnostics: snapshot.diagnostics + environment.diagnostics,
+                        ledgerError: ledgerError, planner: environment.planner)
+        }
         do {
             // After a backward step, retries would otherwise wait for the size of the step.
             let pulledIn = try await database.rebaseRetries(now: now, retryMaxSeconds: environment.configuration.delivery.retryMaxSeconds)
@@ -271,10 +274,10 @@ public actor Daemon {
             }
             next = [plan.next, report.nextRetry].compactMap { $0 }.min()
             outbox = try await database.outboxCounts()
-            record.planned = ConsolePass.count(plan.messages)
-            record.deliveries = .init(sent: report.sent.count, retrying: report.retrying.count, failed: report.failed.count)
+            record?.planned = ConsolePass.count(plan.messages)
+            record?.deliveries = .init(sent: report.sent.count, retrying: report.retrying.count, failed: report.failed.count)
         } catch {
-            record.failure = "\(error)"
+            record?.failure = "\(error)"
             lastError = "\(error)"
             logger.error("pass failed: \(error)", metadata: ["reason": "\(reason)"])
             next = now.addingTimeInterval(60)  // try again soon; the error is in STATUS
@@ -286,7 +289,7 @@ public actor Daemon {
         try? await database.setMeta("next_wake", clock.iso(next ?? wake))
         try? await database.setMeta("status", statusLine(due: next, now: now))
         notifier.status(statusLine(due: next, now: now))
-        if let console {
+        if let console, var record {
             record.duration = ContinuousClock.now - started
             record.nextWake = wake
             await console.record(record)
