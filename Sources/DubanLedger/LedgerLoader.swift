@@ -94,6 +94,10 @@ public struct PeopleResolver: Sendable {
         for index in snapshot.tasks.indices {
             var task = snapshot.tasks[index]
             task.officer = resolve(task.officer, department: task.department, role: "责任人", at: task.source)
+            // Each name of a several-name 责任人 cell is looked up on its own.
+            if !task.coOfficers.isEmpty {
+                task.coOfficers = task.coOfficers.compactMap { resolve($0, department: task.department, role: "责任人", at: task.source) }
+            }
             if task.leader == nil, let officer = task.officer,
                case .found(let person) = directory.lookup(name: officer.name, department: task.department),
                let leaderName = person.leader {

@@ -123,5 +123,8 @@ public struct Digest: Sendable, Codable, Equatable {
         public var missingCalendarYears: [Int]
         public var failedMail: Int
         public var ledgerErrors: Int
+        /// 台账异常: what the ledger says that cannot all be true, and what
+        /// the stored reads show it changed (`LedgerAudit`, `LedgerHistory`).
+        public var ledgerAnomalies: [LedgerAnomaly]
     }
 }

@@ -13,13 +13,20 @@ public struct DigestBuilder: Sendable {
         /// Highest escalation step sent per task (from the notification log).
         public var highestEscalation: [TaskID: Int]
         public var failedMail: Int
+        /// The reads kept in the state database, for the 台账异常 only time shows.
+        public var earlierReads: [LedgerRead]
+        /// `[ledger] require_evidence`: a done task without 佐证材料 is an error.
+        public var requireEvidence: Bool
 
         public init(snapshot: LedgerSnapshot, previous: (week: ISOWeek, snapshot: LedgerSnapshot)? = nil,
-                    highestEscalation: [TaskID: Int] = [:], failedMail: Int = 0) {
+                    highestEscalation: [TaskID: Int] = [:], failedMail: Int = 0,
+                    earlierReads: [LedgerRead] = [], requireEvidence: Bool = false) {
             self.snapshot = snapshot
             self.previous = previous
             self.highestEscalation = highestEscalation
             self.failedMail = failedMail
+            self.earlierReads = earlierReads
+            self.requireEvidence = requireEvidence
         }
     }
 
@@ -99,7 +106,8 @@ public struct DigestBuilder: Sendable {
             unreachablePeople: unreachable,
             missingCalendarYears: planner.calendar.missingYears(today.year...today.adding(days: 61).year),
             failedMail: inputs.failedMail,
-            ledgerErrors: snapshot.diagnostics.errorCount)
+            ledgerErrors: snapshot.diagnostics.errorCount,
+            ledgerAnomalies: LedgerAudit.findings(snapshot, earlier: inputs.earlierReads, today: today, requireEvidence: inputs.requireEvidence))
 
         return Digest(
             week: week, today: today, previousWeek: inputs.previous?.week, counts: counts, lights: lights, departments: departments,

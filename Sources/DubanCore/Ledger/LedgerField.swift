@@ -2,7 +2,7 @@
 ///
 /// The raw values are the keys of `[ledger.columns]` in duban.toml, where an
 /// ops team maps any other heading to a field.
-public enum LedgerField: String, CaseIterable, Sendable, Codable {
+public enum LedgerField: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
     case problemNumber = "problem_number"
     case problemCategory = "problem_category"
     case problemDescription = "problem_description"

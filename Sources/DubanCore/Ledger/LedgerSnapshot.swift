@@ -5,6 +5,26 @@ public struct LedgerSnapshot: Sendable, Codable {
     public var problems: [Problem]
     public var tasks: [RectificationTask]
     public var diagnostics: [Diagnostic]
+    /// Each file's columns (1-based), by field: a finding computed later from
+    /// the snapshot (`LedgerAudit`) still points at the cell to fix.
+    public var columns: [String: [LedgerField: Int]] {
+        get { storedColumns ?? [:] }
+        set { storedColumns = newValue.isEmpty ? nil : newValue }
+    }
+    // Optional so that snapshots stored before it existed still decode.
+    private var storedColumns: [String: [LedgerField: Int]]?
+
+    enum CodingKeys: String, CodingKey {
+        case problems, tasks, diagnostics
+        case storedColumns = "columns"
+    }
+
+    /// Where `field` is in the row of `source`, as a cell location.
+    public func location(_ source: SourceLocation, _ field: LedgerField?) -> SourceLocation {
+        var location = source
+        location.column = field.flatMap { columns[source.file]?[$0] }
+        return location
+    }
 
     public init(problems: [Problem] = [], tasks: [RectificationTask] = [], diagnostics: [Diagnostic] = []) {
         self.problems = problems
@@ -23,6 +43,7 @@ public struct LedgerSnapshot: Sendable, Codable {
         var seen = Dictionary(tasks.map { ($0.id, $0.source) }, uniquingKeysWith: { first, _ in first })
         problems += other.problems
         diagnostics += other.diagnostics
+        columns.merge(other.columns, uniquingKeysWith: { first, _ in first })
         for var task in other.tasks {
             if let first = seen[task.id] {
                 let file = task.source.file.split(separator: "/").last.map(String.init) ?? task.source.file

@@ -83,6 +83,14 @@ public struct RectificationTask: Hashable, Sendable, Codable {
     public var department: String
     /// 责任人.
     public var officer: Contact?
+    /// The others named in the 责任人 cell after the first (`张伟、王芳`):
+    /// copied on the officer's mail about this task.
+    public var coOfficers: [Contact] {
+        get { storedCoOfficers ?? [] }
+        set { storedCoOfficers = newValue.isEmpty ? nil : newValue }
+    }
+    // Optional so that snapshots stored before it existed still decode.
+    private var storedCoOfficers: [Contact]?
     /// 分管领导.
     public var leader: Contact?
     public var deadline: Deadline
@@ -111,7 +119,8 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         deadline: Deadline = .missing, deadlineText: String = "", checkpoints: [Checkpoint] = [],
         acceptanceCriterion: String = "", progress: String = "", status: TaskStatus = .notStarted,
         statusText: String = "", completedOn: LocalDate? = nil, acceptedOn: LocalDate? = nil,
-        closedOn: LocalDate? = nil, evidence: String = "", remarks: String = "", source: SourceLocation
+        closedOn: LocalDate? = nil, evidence: String = "", remarks: String = "", source: SourceLocation,
+        coOfficers: [Contact] = []
     ) {
         self.id = id
         self.idIsExplicit = idIsExplicit
@@ -133,6 +142,7 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         self.evidence = evidence
         self.remarks = remarks
         self.source = source
+        self.coOfficers = coOfficers
     }
 }
 

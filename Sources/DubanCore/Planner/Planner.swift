@@ -270,6 +270,7 @@ public struct Planner: Sendable {
         switch item.identity.kind {
         case .reminder, .checkpoint:
             add(task.officer, role: .officer, cc: false)
+            for other in task.coOfficers { add(other, role: .officer, cc: true) }
         case .escalation where item.identity.step == 1:
             // An officer who is their own leader is skipped: level 1 goes one step up.
             if let officer = task.officer, let leader = task.leader, Self.samePerson(officer, leader) {

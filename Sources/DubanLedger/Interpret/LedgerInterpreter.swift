@@ -235,19 +235,22 @@ public struct LedgerInterpreter {
         if status == .closed, closedOn == nil { closedWithoutDate += 1 }
 
         let officerEmail = email(values[.officerEmail], row: row, field: .officerEmail)
+        // Several names in one cell: the first is the officer, the others are copied (LedgerAudit reports it).
+        let officers = NameList.split(officerName)
         let leaderEmail = email(values[.leaderEmail], row: row, field: .leaderEmail)
         snapshot.tasks.append(RectificationTask(
             id: id, idIsExplicit: explicit, problemNumber: problem,
             measure: text(.measure).isEmpty ? text(.problemDescription) : text(.measure),
             department: text(.department),
-            officer: officerName.isEmpty ? nil : Contact(name: officerName, email: officerEmail),
+            officer: officers.first.map { Contact(name: $0, email: officerEmail) },
             leader: leaderName.isEmpty ? nil : Contact(name: leaderName, email: leaderEmail),
             deadline: parsed.deadline, deadlineText: deadlineCell.text,
             checkpoints: checkpointResult.checkpoints + parsed.stages,
             acceptanceCriterion: text(.acceptance), progress: text(.progress),
             status: status, statusText: statusText,
             completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
-            evidence: text(.evidence), remarks: text(.remarks), source: source))
+            evidence: text(.evidence), remarks: text(.remarks), source: source,
+            coOfficers: officers.dropFirst().map { Contact(name: $0) }))
     }
 
     private mutating func date(_ cell: Cell?, row: Int, field: LedgerField) -> LocalDate? {
@@ -313,6 +316,9 @@ public struct LedgerInterpreter {
 
     /// Ends the table and returns what was read.
     public mutating func finish() -> LedgerSnapshot {
+        if !mapped.isEmpty {
+            snapshot.columns[file] = Dictionary(mapped.map { ($0.field, $0.column + 1) }, uniquingKeysWith: { first, _ in first })
+        }
         if header == nil {
             let message = rowsSeen == 0
                 ? "the sheet is empty"

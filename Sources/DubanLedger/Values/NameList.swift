@@ -1,0 +1,37 @@
+/// A 责任人 cell that names several people: `张伟、王芳`, `张伟/王芳`,
+/// `张伟，王芳`, `张伟；王芳`, `张伟 王芳`. Taken as one person, such a cell is
+/// nobody in the people directory and the mail silently goes to the office;
+/// split, each name is looked up on its own.
+///
+/// Spaces separate names only between Chinese names of two or more
+/// characters: `张 伟` (a two-character name padded to line up with
+/// three-character ones, common in official tables) and `John Smith` stay one
+/// name each.
+enum NameList {
+    static let separators: Set<Character> = ["、", "/", "／", "，", ",", "；", ";"]
+    private static let separatorScalars = Set(separators.flatMap(\.unicodeScalars))
+
+    static func split(_ text: String) -> [String] {
+        // Most cells hold one plain name: skip the grapheme-level split for them.
+        guard text.unicodeScalars.contains(where: { separatorScalars.contains($0) || $0.properties.isWhitespace }) else {
+            return text.isEmpty ? [] : [text]
+        }
+        var names: [String] = []
+        for part in text.split(whereSeparator: { separators.contains($0) }) {
+            let piece = String(part).trimmingWhitespace()
+            guard !piece.isEmpty else { continue }
+            let words = piece.split(whereSeparator: \.isWhitespace).map(String.init)
+            if words.count > 1, words.allSatisfy({ $0.count >= 2 && $0.unicodeScalars.allSatisfy(isHan) }) {
+                names += words
+            } else {
+                names.append(piece)
+            }
+        }
+        return names
+    }
+
+    private static func isHan(_ scalar: Unicode.Scalar) -> Bool {
+        // CJK Unified Ideographs, Extension A, and the middle dot of transliterated names (阿卜杜·热合曼).
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || scalar == "·"
+    }
+}

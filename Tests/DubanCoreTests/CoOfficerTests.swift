@@ -1,0 +1,27 @@
+import DubanCore
+import Foundation
+import Testing
+
+/// Issue 13: several people in one 责任人 cell. The first is the officer; the
+/// others are copied on the officer's mail about that task.
+@Suite struct CoOfficerTests {
+    @Test func theOthersAreCopiedOnTheOfficersReminder() throws {
+        var shared = task("A", deadline: .by(day("2026-06-30")))
+        shared.coOfficers = [Contact(name: "王芳", email: "wang.fang@example.org")]
+        let plan = makePlanner().plan(LedgerSnapshot(tasks: [shared]), log: [], now: at("2026-06-23T09:00"))
+        let reminder = try #require(plan.messages.first { $0.kind == .reminder })
+        #expect(reminder.to.map(\.email) == ["zhang.wei@example.org"])
+        #expect(reminder.cc.map(\.email) == ["wang.fang@example.org"])
+    }
+
+    /// A copied person without an address is named as unreachable, and the
+    /// office does not replace them: the officer still gets the mail.
+    @Test func aCopiedPersonWithoutAnAddressIsNamedNotReplaced() throws {
+        var shared = task("A", deadline: .by(day("2026-06-30")))
+        shared.coOfficers = [Contact(name: "王芳")]
+        let plan = makePlanner().plan(LedgerSnapshot(tasks: [shared]), log: [], now: at("2026-06-23T09:00"))
+        let reminder = try #require(plan.messages.first { $0.kind == .reminder })
+        #expect(reminder.to.map(\.email) == ["zhang.wei@example.org"] && reminder.cc.isEmpty)
+        #expect(reminder.unreachable == [UnreachablePerson(role: .officer, name: "王芳")])
+    }
+}
