@@ -16,6 +16,10 @@ extension Configuration {
         /// Default 256 MiB: a real ledger of a few thousand tasks is well under
         /// 10 MB, and a million-row CSV about 400 MB (raise it for that).
         public var maxBytes: Int
+        /// Whether a task marked done (已完成 or later) without 佐证材料 is an
+        /// error (`true`) or a warning (`false`, the default) in `check` and
+        /// the digest's 台账异常.
+        public var requireEvidence: Bool = false
 
         public static let defaultMaxBytes = 256 << 20
 
@@ -35,8 +39,12 @@ extension Configuration {
             }
             var maxBytes = defaultMaxBytes
             if let table, let n = checker.int(table, "max_bytes", in: "ledger", range: 1024...(1 << 40)) { maxBytes = n }
-            checker.allow(table, in: "ledger", keys: ["paths", "sheet", "columns", "max_bytes"])
-            return Ledger(paths: paths, sheet: sheet, columns: columns, maxBytes: maxBytes)
+            var requireEvidence = false
+            if let value = table?["require_evidence"] {
+                if let flag = value.bool { requireEvidence = flag } else { checker.error("require_evidence", in: "ledger", "must be true or false") }
+            }
+            checker.allow(table, in: "ledger", keys: ["paths", "sheet", "columns", "max_bytes", "require_evidence"])
+            return Ledger(paths: paths, sheet: sheet, columns: columns, maxBytes: maxBytes, requireEvidence: requireEvidence)
         }
     }
 

@@ -72,7 +72,9 @@ public struct DigestStage: Sendable {
         let undelivered = try await database.outboxCounts().failed + database.refusedRecipientCount()
         let inputs = DigestBuilder.Inputs(
             snapshot: snapshot, previous: previous,
-            highestEscalation: try await database.highestEscalations(), failedMail: undelivered)
+            highestEscalation: try await database.highestEscalations(), failedMail: undelivered,
+            earlierReads: try await environment.earlierReads(database, now: now),
+            requireEvidence: environment.configuration.ledger.requireEvidence)
         let builder = DigestBuilder(planner: environment.planner)
         let digest = builder.build(week: week, today: today, inputs)
         guard send else { return (digest, []) }
@@ -91,6 +93,12 @@ public struct DigestStage: Sendable {
                 var before = previous.snapshot
                 before.tasks = before.tasks.filter { $0.department == department }
                 partInputs.previous = (previous.week, before)
+            }
+            // The department's own history: another department's rows are not gone from this one.
+            partInputs.earlierReads = inputs.earlierReads.map { read in
+                var part = read
+                part.snapshot.tasks = read.snapshot.tasks.filter { $0.department == department }
+                return part
             }
             let departmentDigest = builder.build(week: week, today: today, partInputs)
             mails.append(mail(departmentDigest, to: [head], audience: department,

@@ -26,6 +26,14 @@ extension Composer {
         return (subject, templates.render("digest", "txt", values), templates.render("digest", "html", values))
     }
 
+    /// A cell as `file:row:column` with the file's name only: the digest is
+    /// read by people who open the ledger, not the server's folders.
+    static func cell(_ location: SourceLocation) -> String {
+        var short = location
+        short.file = URL(fileURLWithPath: location.file).lastPathComponent
+        return short.description
+    }
+
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
 
     /// A digest mail lists at most this many tasks per section, so a large
@@ -73,6 +81,12 @@ extension Composer {
             "unreachable": Self.people(digest.quality.unreachablePeople),
             "missing_years": digest.quality.missingCalendarYears.map(String.init).joined(separator: ", "),
             "failed_mail": digest.quality.failedMail, "ledger_errors": digest.quality.ledgerErrors,
+            "anomalies": digest.quality.ledgerAnomalies.prefix(Self.listLimit).map { a -> [String: Any] in
+                ["kind": english ? a.kind.englishLabel : a.kind.label, "task": a.task?.rawValue ?? "", "has_task": a.task != nil, "measure": a.measure,
+                 "department": a.department, "where": Self.cell(a.location), "is_error": a.severity == .error, "message": a.message]
+            },
+            "has_anomalies": !digest.quality.ledgerAnomalies.isEmpty,
+            "anomalies_more": max(digest.quality.ledgerAnomalies.count - Self.listLimit, 0),
         ]
         if let changes = digest.changes {
             values["newly_completed"] = changes.newlyCompleted.map(task)

@@ -74,10 +74,12 @@ struct CheckReport: Encodable {
                 "task \(task.id): the 责任人 \(task.officer?.name ?? "") is also the 分管领导; a level-1 escalation goes to the principal (or the office) instead"))
         }
         // Derived ids follow content: say which tasks an edit turned into new ones since the last good read.
-        if let database = try? DubanDatabase.openReadOnly(at: configuration.state.path),
-           let previous = (try? await database.lastGoodSnapshot()) ?? nil {
+        let database = try? DubanDatabase.openReadOnly(at: configuration.state.path)
+        if let database, let previous = (try? await database.lastGoodSnapshot()) ?? nil {
             diagnostics += DerivedTaskID.changes(from: previous, to: snapshot)
         }
+        // 台账异常: this read's, and with a state database what the stored reads show.
+        diagnostics += await environment.ledgerAnomalies(snapshot, database: database, now: now).map(\.diagnostic)
         // A missing calendar year is reported loudly: this year, and next year once it is near.
         let today = environment.clock.date(of: now)
         for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {

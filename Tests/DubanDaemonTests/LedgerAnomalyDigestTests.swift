@@ -1,0 +1,61 @@
+import DubanConfig
+import DubanCore
+import DubanDaemon
+import DubanStore
+import DubanTesting
+import Foundation
+import Testing
+
+/// Issue 13: the digest's 台账异常 section, filled by the builder from the
+/// ledger now and the reads kept in the state database.
+@Suite struct LedgerAnomalyDigestTests {
+    @Test func storedReadsBringBackDatedAndDeletedRowsIntoTheDigest() async throws {
+        var configuration = try Configuration.load(from: repository.appendingPathComponent("config/duban.toml"))
+        configuration.state.path = try temporaryFolder("digest-anomalies").appendingPathComponent("duban.sqlite")
+        configuration.digest.departments = ["财务处": Contact(name: "财务处长", email: "cw@example.org")]
+        let environment = try Environment.load(configuration)
+        let database = try DubanDatabase.open(at: configuration.state.path)
+        let current = environment.loadLedger()
+
+        // Four weeks ago the office's own task T1-2 was still 整改中 (it now says
+        // 已完成 on 2026-05-20, before that read), and a 党委办公室 row T1-9 existed.
+        var earlier = current
+        let index = try #require(earlier.tasks.firstIndex { $0.id == TaskID("T1-2") })
+        earlier.tasks[index].status = .inProgress
+        earlier.tasks[index].completedOn = nil
+        var gone = earlier.tasks[index]
+        gone.id = TaskID("T1-9")
+        gone.measure = "已删除的措施"
+        earlier.tasks.append(gone)
+        try await database.saveSnapshot(earlier, for: .digest(ISOWeek("2026-W24")!), at: environment.clock.parse("2026-06-08T09:00")!)
+
+        let now = environment.clock.parse("2026-07-06T09:00")!
+        let produced = try await DigestStage(environment: environment).produce(week: ISOWeek("2026-W28")!, snapshot: current, database: database, now: now, send: true)
+        let anomalies = produced.digest.quality.ledgerAnomalies
+        let backDated = try #require(anomalies.first { $0.kind == .backDated })
+        #expect(backDated.task == TaskID("T1-2") && backDated.message.contains("earlier than the read of 2026-06-08"))
+        #expect(anomalies.contains { $0.kind == .disappeared && $0.task == TaskID("T1-9") })
+
+        // The mail shows them under 台账异常, with the cell to look at.
+        let text = try #require(try parseWithPython(produced.mails[0].mime).text)
+        let section = try #require(text.components(separatedBy: "七、台账异常").last)
+        #expect(section.contains("完成日期倒填【T1-2】建立学习台账，逐次记录（ledger.xlsx:"), "\(section)")
+        #expect(section.contains("任务行被删除【T1-9】已删除的措施"), "\(section)")
+
+        // A department's digest has its own rows only: 党委办公室's are neither its anomalies nor "gone" from it.
+        let department = try #require(try parseWithPython(produced.mails[1].mime).text)
+        let departmentSection = try #require(department.components(separatedBy: "七、台账异常").last)
+        #expect(!departmentSection.contains("T1-2") && !departmentSection.contains("T1-9"), "\(departmentSection)")
+    }
+
+    /// Near-miss: without stored reads, only this read's findings (the example
+    /// ledger has no 佐证材料 column: one finding for the file).
+    @Test func aFirstDigestHasOnlyThisReadsFindings() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let produced = try await DigestStage(environment: environment).produce(
+            week: ISOWeek("2026-W28")!, snapshot: environment.loadLedger(), database: database,
+            now: environment.clock.parse("2026-07-06T09:00")!, send: false)
+        #expect(produced.digest.quality.ledgerAnomalies.map(\.kind) == [.doneWithoutEvidence])
+    }
+}
