@@ -87,6 +87,7 @@ extension Composer {
             },
             "has_anomalies": !digest.quality.ledgerAnomalies.isEmpty,
             "anomalies_more": max(digest.quality.ledgerAnomalies.count - Self.listLimit, 0),
+            "has_anomalies_more": digest.quality.ledgerAnomalies.count > Self.listLimit,
         ]
         if let changes = digest.changes {
             values["newly_completed"] = changes.newlyCompleted.map(task)

@@ -126,7 +126,7 @@ import Testing
             "ledger.csv:2:8: warning: task T1: 完成日期 2026-06-10 is earlier than the read of 2026-06-15, when the task was still 整改中",
             "ledger.csv:3:6: warning: task T3: 整改时限 has changed 2 times: 2026-07-31 (read 2026-06-08) → 2026-08-31 (read 2026-06-15) → 2026-09-30 (now)",
             "ledger.csv:4:7: warning: task T4: was 已完成待验收 in the read of 2026-06-15 and is 整改中 again now",
-            "ledger.csv:3:2: warning: task T2 (措施二) was in the ledger at the read of 2026-06-15 and is gone now",
+            "ledger.csv:3:2: warning: task T2: the row (措施二) was in the ledger at the read of 2026-06-15 and is gone now",
         ] {
             #expect(check.stdout.contains(line), "\(line)\n\(check.stdout)")
         }

@@ -68,7 +68,7 @@ import Testing
         ])
         try #require(found.map(\.kind) == [.disappeared], "\(found)")
         #expect(found[0].task == TaskID("T2") && found[0].location.row == 3 && found[0].location.column == 2)
-        #expect(found[0].message.contains("task T2 (措施二) was in the ledger at the read of 2026-06-01 and is gone now"))
+        #expect(found[0].message.contains("the row (措施二) was in the ledger at the read of 2026-06-01 and is gone now"))
     }
 
     /// Near-miss: without a 任务编号, editing a measure gives the task a new

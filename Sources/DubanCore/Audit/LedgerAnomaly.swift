@@ -67,7 +67,7 @@ public struct LedgerAnomaly: Sendable, Codable, Hashable {
     public var department: String
     /// The cell to look at (for a deleted row: where it was last seen).
     public var location: SourceLocation
-    /// What is wrong and what was expected, as `check` prints it.
+    /// What is wrong and what was expected (`diagnostic` puts the task in front).
     public var message: String
 
     public init(_ kind: Kind, _ severity: Diagnostic.Severity, task: TaskID?, measure: String = "", department: String = "",
@@ -81,7 +81,8 @@ public struct LedgerAnomaly: Sendable, Codable, Hashable {
         self.message = message
     }
 
-    public var diagnostic: Diagnostic { Diagnostic(severity, location, message) }
+    /// The finding as `check` prints it: `task T1: …`.
+    public var diagnostic: Diagnostic { Diagnostic(severity, location, task.map { "task \($0): \(message)" } ?? message) }
 }
 
 /// One earlier read of the ledger kept in the state database: the snapshot

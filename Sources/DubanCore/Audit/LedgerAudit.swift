@@ -15,7 +15,7 @@ public enum LedgerAudit {
         for task in snapshot.tasks {
             func add(_ kind: LedgerAnomaly.Kind, _ severity: Diagnostic.Severity, _ field: LedgerField?, _ message: String) {
                 found.append(LedgerAnomaly(kind, severity, task: task.id, measure: task.measure, department: task.department,
-                                           at: snapshot.location(task.source, field), "task \(task.id): \(message)"))
+                                           at: snapshot.location(task.source, field), message))
             }
             let columns = snapshot.columns[task.source.file] ?? [:]
 

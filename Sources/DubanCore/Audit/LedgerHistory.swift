@@ -20,7 +20,7 @@ public enum LedgerHistory {
             guard let seen = history[task.id] else { continue }
             func add(_ kind: LedgerAnomaly.Kind, _ field: LedgerField?, _ message: String) {
                 found.append(LedgerAnomaly(kind, .warning, task: task.id, measure: task.measure, department: task.department,
-                                           at: current.location(task.source, field), "task \(task.id): \(message)"))
+                                           at: current.location(task.source, field), message))
             }
             // Back-dated: completed on a day before a read that still showed the task open.
             if task.status.isDone, let completed = task.completedOn,
@@ -63,7 +63,7 @@ public enum LedgerHistory {
                     && ($0.measure == old.measure || $0.officer?.name == old.officer?.name) }) { continue }
                 found.append(LedgerAnomaly(.disappeared, .warning, task: old.id, measure: old.measure, department: old.department,
                                            at: read.snapshot.location(old.source, old.idIsExplicit ? .taskID : .measure),
-                    "task \(old.id) (\(old.measure)) was in the ledger at the read of \(read.day) and is gone now; expected rows to stay (a finished task is marked 已销号, not deleted)"))
+                    "the row (\(old.measure)) was in the ledger at the read of \(read.day) and is gone now; expected rows to stay (a finished task is marked 已销号, not deleted)"))
             }
         }
         return found
