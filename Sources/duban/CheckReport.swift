@@ -74,12 +74,27 @@ struct CheckReport: Encodable {
                 "task \(task.id): the 责任人 \(task.officer?.name ?? "") is also the 分管领导; a level-1 escalation goes to the principal (or the office) instead"))
         }
         // Derived ids follow content: say which tasks an edit turned into new ones since the last good read.
-        let database = try? DubanDatabase.openReadOnly(at: configuration.state.path)
+        let stateFile = SourceLocation(file: configuration.state.path.path)
+        var database: DubanDatabase?
+        do {
+            database = try DubanDatabase.openReadOnly(at: configuration.state.path)
+        } catch {
+            diagnostics.append(.warning(stateFile, "cannot open the state database read-only (\(error)); the checks that compare with earlier reads are left out"))
+        }
         if let database, let previous = (try? await database.lastGoodSnapshot()) ?? nil {
             diagnostics += DerivedTaskID.changes(from: previous, to: snapshot)
         }
         // 台账异常: this read's, and with a state database what the stored reads show.
-        diagnostics += await environment.ledgerAnomalies(snapshot, database: database, now: now).map(\.diagnostic)
+        var earlier: [LedgerRead] = []
+        if let database {
+            do {
+                earlier = try await environment.earlierReads(database, now: now)
+            } catch {
+                diagnostics.append(.warning(stateFile, "cannot read the stored ledger snapshots (\(error)); the 台账异常 that compare with earlier reads are left out"))
+            }
+        }
+        diagnostics += LedgerAudit.findings(snapshot, earlier: earlier, today: environment.clock.date(of: now),
+                                            requireEvidence: configuration.ledger.requireEvidence).map(\.diagnostic)
         // A missing calendar year is reported loudly: this year, and next year once it is near.
         let today = environment.clock.date(of: now)
         for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {

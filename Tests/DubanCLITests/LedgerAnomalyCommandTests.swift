@@ -141,6 +141,18 @@ import Testing
         #expect(check.status == 0 && check.stdout.contains("0 error(s)") && !check.stdout.contains("task T1:"), "\(check.stdout)")
     }
 
+    /// A state database that cannot be opened is said, not silently passed over:
+    /// this read's findings still come, the history ones are named as left out.
+    @Test func aStateDatabaseThatCannotBeReadIsNamed() throws {
+        let (config, _, folder) = try Self.setup("1,T1,措施一,办公室,,2026-07-31,整改中,,,\n")
+        let state = folder.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try Data("not a database at all, just text".utf8).write(to: state.appendingPathComponent("duban.sqlite"))
+        let check = try DubanProcess.run(["check", "--config", config])
+        #expect(check.stdout.contains("duban.sqlite: warning: cannot open the state database read-only"), "\(check.stdout)")
+        #expect(check.stdout.contains("ledger.csv:2:5: error: task T1: 责任人 is blank"), "\(check.stdout)")
+    }
+
     /// The officer's reminder goes to the first name, and the SMTP envelope
     /// carries the second as a recipient too.
     @Test func theSecondPersonInTheCellReceivesTheOfficersReminder() throws {
