@@ -6,18 +6,22 @@
 /// Gregorian) so that comparing and adding days needs no `Calendar` and no
 /// time zone, and cannot be skewed by DST.
 public struct LocalDate: Hashable, Comparable, Sendable {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    /// Year, month and day packed as `year << 9 | month << 5 | day`: four
+    /// bytes instead of three `Int`s (24), so a task's dates, checkpoints and
+    /// deadline stay small over a million tasks, and dates compare and hash
+    /// as one integer. The packing is monotonic, so `<` is integer order.
+    private let packed: UInt32
+
+    public var year: Int { Int(packed >> 9) }
+    public var month: Int { Int(packed >> 5 & 0xF) }
+    public var day: Int { Int(packed & 0x1F) }
 
     /// Returns nil for dates that do not exist (2026-02-30, month 13 …).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
               day >= 1, day <= LocalDate.daysIn(month: month, year: year)
         else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        packed = UInt32(year) << 9 | UInt32(month) << 5 | UInt32(day)
     }
 
     /// The date `dayNumber` days after 1970-01-01.
@@ -31,9 +35,8 @@ public struct LocalDate: Hashable, Comparable, Sendable {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.month = m
-        self.day = d
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        packed = UInt32(truncatingIfNeeded: y) << 9 | UInt32(m) << 5 | UInt32(d)
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -84,7 +87,7 @@ public struct LocalDate: Hashable, Comparable, Sendable {
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+        lhs.packed < rhs.packed
     }
 }
 
