@@ -66,3 +66,74 @@ import Testing
         }
     }
 }
+
+/// The two-thread CSV read must be invisible: the same rows, in the same
+/// order with the same numbers, and the same diagnostics as the plain one.
+@Suite struct ConcurrentCSVTests {
+    /// A random CSV with what breaks parsers: quotes, doubled quotes, quoted
+    /// line breaks, CRLF, blank lines, text after a closing quote, and
+    /// sometimes a torn last row or an unclosed quote.
+    static func randomCSV(seed: UInt64, rows: Int) -> [UInt8] {
+        var generator = SplitMix(seed: seed)
+        let pieces = ["a", "整改", "x y", "\"q,\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "", "\"a\"b", "2026-06-30", "长期坚持"]
+        var text = ""
+        for _ in 0..<rows {
+            let width = Int(generator.next() % 5) + 1
+            text += (0..<width).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined(separator: ",")
+            text += ["\n", "\r\n", "\n\n"][Int(generator.next() % 3)]
+        }
+        switch generator.next() % 4 {
+        case 0: text += "torn,row"
+        case 1: text += "\"never closed, at all"
+        default: break
+        }
+        return Array(text.utf8)
+    }
+
+    static func read(_ bytes: [UInt8], concurrently: Bool) throws -> (rows: [String], diagnostics: [Diagnostic]) {
+        var rows: [String] = []
+        var diagnostics: [Diagnostic] = []
+        try CSVReader.parse(bytes, file: "t.csv", diagnostics: &diagnostics, concurrently: concurrently) { row in
+            rows.append("\(row.number):" + row.cells.map { "\($0)" }.joined(separator: "|"))
+        }
+        return (rows, diagnostics)
+    }
+
+    @Test(arguments: 0..<40)
+    func sameRowsAndDiagnosticsAsTheSerialRead(seed: Int) throws {
+        // Row counts around the batch size, so batches end mid-file and at its end.
+        let bytes = Self.randomCSV(seed: UInt64(seed), rows: [3, 4095, 4096, 9000][seed % 4])
+        let serial = try Self.read(bytes, concurrently: false)
+        let concurrent = try Self.read(bytes, concurrently: true)
+        #expect(concurrent.rows.count == serial.rows.count)
+        #expect(concurrent.rows == serial.rows)
+        #expect(concurrent.diagnostics == serial.diagnostics)
+    }
+
+    @Test func anErrorInTheConsumerStopsTheReadAndIsThrown() throws {
+        struct Stop: Error {}
+        let bytes = Array(String(repeating: "a,b,c\n", count: 50_000).utf8)
+        var seen = 0
+        #expect(throws: Stop.self) {
+            var diagnostics: [Diagnostic] = []
+            try CSVReader.parse(bytes, file: "t.csv", diagnostics: &diagnostics, concurrently: true) { _ in
+                seen += 1
+                if seen == 10_000 { throw Stop() }
+            }
+        }
+        #expect(seen == 10_000)
+    }
+}
+
+/// A deterministic generator for random test inputs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -16,21 +16,65 @@ public struct CSVReader: TableReader {
 
     public func read(_ url: URL, sheet: String?, _ body: (TableRow) throws -> Void) throws -> [Diagnostic] {
         let file = url.path
-        let data = try LedgerFile.open(url, maxBytes: maxBytes).readAll()
+        let data = try LedgerFile.open(url, maxBytes: maxBytes).readAllBytes()
         var diagnostics: [Diagnostic] = []
         if let sheet {
             diagnostics.append(.warning(SourceLocation(file: file), "[ledger] sheet = \"\(sheet)\" applies to .xlsx only; a CSV file has one table"))
         }
         let decoded: (bytes: [UInt8], encoding: TextDecoding.Detected)
         do {
-            decoded = try TextDecoding.utf8Bytes(of: data)
+            decoded = try TextDecoding.utf8Bytes(of: consume data)
         } catch .utf16 {
             throw TableReadError(SourceLocation(file: file), "the file is UTF-16 text; save it as \"CSV UTF-8\" or plain CSV")
         } catch {
             throw TableReadError(SourceLocation(file: file), "the file is neither UTF-8 nor GB18030 text; save it as \"CSV UTF-8\"")
         }
-        try Self.parse(decoded.bytes, file: file, diagnostics: &diagnostics, body)
+        try Self.parse(decoded.bytes, file: file, diagnostics: &diagnostics,
+                       concurrently: decoded.bytes.count >= Self.concurrentAbove, body)
         return diagnostics
+    }
+
+    /// Files from this size on are split into cells on a thread of their own
+    /// while the caller's `body` (the interpreter) works on the rows before:
+    /// the machine has two cores, and reading cells is a third of a load.
+    static let concurrentAbove = 1 << 20
+
+    /// `parse`, either on the caller's thread or, `concurrently`, on a second
+    /// thread that hands rows over in batches; `body` always runs on the
+    /// caller's thread, in row order, and sees exactly the same rows and the
+    /// same diagnostics either way.
+    public static func parse(
+        _ bytes: [UInt8], file: String, diagnostics: inout [Diagnostic], concurrently: Bool,
+        _ body: (TableRow) throws -> Void
+    ) throws {
+        guard concurrently else { return try parse(bytes, file: file, diagnostics: &diagnostics, body) }
+        let channel = RowChannel()
+        let reader = Thread {
+            var found: [Diagnostic] = []
+            var batch: [TableRow] = []
+            batch.reserveCapacity(RowChannel.batchSize)
+            // Throws only when the consumer gave up: then nothing more is wanted.
+            try? parse(bytes, file: file, diagnostics: &found) { row in
+                batch.append(row)
+                if batch.count == RowChannel.batchSize {
+                    guard channel.send(batch) else { throw CancellationError() }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { _ = channel.send(batch) }
+            channel.finish(found)
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+        do {
+            while let batch = channel.receive() {
+                for row in batch { try body(row) }
+            }
+        } catch {
+            channel.cancel()
+            throw error
+        }
+        diagnostics += channel.diagnostics
     }
 
     /// Parses UTF-8 CSV bytes. Exposed for tests and fuzzing.
@@ -128,5 +172,63 @@ public struct CSVReader: TableReader {
                 }
             }
         }
+    }
+}
+
+/// Batches of rows from the thread that reads cells to the one that
+/// interprets them, at most `capacity` batches ahead (a bounded buffer, so a
+/// fast reader cannot hold the whole ledger as cells).
+private final class RowChannel: @unchecked Sendable {
+    static let batchSize = 4096
+    private let capacity = 4
+    // Everything below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var batches: [[TableRow]] = []
+    private var finished = false
+    private var cancelled = false
+    private var found: [Diagnostic] = []
+
+    /// Waits for room; false once the consumer has given up.
+    func send(_ batch: [TableRow]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    func finish(_ diagnostics: [Diagnostic]) {
+        condition.lock()
+        defer { condition.unlock() }
+        found = diagnostics
+        finished = true
+        condition.broadcast()
+    }
+
+    /// The next batch, or nil once the reader has finished and all were taken.
+    func receive() -> [TableRow]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !finished { condition.wait() }
+        guard !batches.isEmpty else { return nil }
+        let batch = batches.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    func cancel() {
+        condition.lock()
+        defer { condition.unlock() }
+        cancelled = true
+        condition.broadcast()
+    }
+
+    /// The reader's diagnostics; complete once `receive` has returned nil.
+    var diagnostics: [Diagnostic] {
+        condition.lock()
+        defer { condition.unlock() }
+        return found
     }
 }

@@ -22,15 +22,20 @@ public enum TextDecoding {
 
     /// Returns the text's UTF-8 bytes (without BOM) and what it was.
     public static func utf8Bytes(of data: Data) throws(Failure) -> (bytes: [UInt8], encoding: Detected) {
-        if data.starts(with: [0xEF, 0xBB, 0xBF]) {
-            let bytes = [UInt8](data.dropFirst(3))
+        try utf8Bytes(of: [UInt8](data))
+    }
+
+    /// The same for bytes already in an array, which is handed back without
+    /// a copy when it is UTF-8 (the byte-order mark removed in place).
+    public static func utf8Bytes(of bytes: consuming [UInt8]) throws(Failure) -> (bytes: [UInt8], encoding: Detected) {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            bytes.removeFirst(3)
             guard isValidUTF8(bytes) else { throw .undecodable }
             return (bytes, .utf8BOM)
         }
-        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { throw .utf16 }
-        let bytes = [UInt8](data)
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { throw .utf16 }
         if isValidUTF8(bytes) { return (bytes, .utf8) }
-        guard let text = String(data: data, encoding: gb18030) else { throw .undecodable }
+        guard let text = String(bytes: bytes, encoding: gb18030) else { throw .undecodable }
         return (Array(text.utf8), .gb18030)
     }
 

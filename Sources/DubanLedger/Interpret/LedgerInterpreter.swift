@@ -23,7 +23,8 @@ public struct LedgerInterpreter {
     private var current: CurrentProblem?
     private var problemIndex: [String: Int] = [:]
     private var taskCount: [String: Int] = [:]
-    private var taskSources: [TaskID: SourceLocation] = [:]
+    /// The row that first had each id (the file is this interpreter's).
+    private var taskRows: [TaskID: Int] = [:]
     private var derivedIDs = 0
     /// Derived ids given so far: the row and content that first had each, and how many have it.
     private var derivedSeen: [TaskID: (row: Int, content: DerivedTaskID.Content, count: Int)] = [:]
@@ -33,6 +34,8 @@ public struct LedgerInterpreter {
     private var statusMemo: [ByteKey: StatusParser.Parsed] = [:]
     private var dateMemo: [ByteKey: DateText.Result] = [:]
     private var checkpointMemo: [ByteKey: CheckpointParser.Parsed] = [:]
+    /// See `intern`.
+    private var interned: [ByteKey: String] = [:]
 
     private struct CurrentProblem {
         var number: String
@@ -72,7 +75,10 @@ public struct LedgerInterpreter {
         }
         guard !row.isBlank else { return }
         // A header repeated further down (printed pages, pasted blocks) is not a task.
-        if row.cells.count == header.texts.count, row.cells.map(\.text) == header.texts { return }
+        // Compared cell by cell, stopping at the first difference: on a task row
+        // that is the first cell, instead of trimming every cell of every row.
+        if row.cells.count == header.texts.count,
+           zip(row.cells, header.texts).allSatisfy({ $0.text == $1 }) { return }
 
         var values = FieldMap<Cell>()
         for (field, column) in mapped {
@@ -162,13 +168,13 @@ public struct LedgerInterpreter {
                 report(.warning, row, .taskID, "no 任务编号; using \(id), derived from the problem, 整改措施 and 责任人, which changes if one of them is edited")
             }
         }
-        if let first = taskSources[id] {
+        if let first = taskRows[id] {
             let unique = TaskID("\(id.rawValue)@\(row)")
             report(.error, row, explicit ? .taskID : .problemNumber,
-                   "task id \(id) is used twice (first at \(first)); this task is kept as \(unique) until the 任务编号 is fixed")
+                   "task id \(id) is used twice (first at \(at(first))); this task is kept as \(unique) until the 任务编号 is fixed")
             id = unique
         }
-        taskSources[id] = source
+        taskRows[id] = row
 
         // Deadline.
         let deadlineCell = values[.deadline] ?? .empty
@@ -204,7 +210,7 @@ public struct LedgerInterpreter {
         var closedByWord = false
         if let cell = values[.closedOn] {
             // 销号情况 often holds a word (已销号) rather than a date.
-            if case .text(let raw) = cell, case .notADate = dates.parse(DeadlineParser.strip(raw)),
+            if case .text(let raw) = cell, case .notADate = memoisedDate(raw),
                case .known(.closed) = StatusParser.parse(raw) {
                 closedByWord = true
             } else {
@@ -241,15 +247,15 @@ public struct LedgerInterpreter {
         snapshot.tasks.append(RectificationTask(
             id: id, idIsExplicit: explicit, problemNumber: problem,
             measure: text(.measure).isEmpty ? text(.problemDescription) : text(.measure),
-            department: text(.department),
+            department: intern(text(.department)),
             officer: officers.first.map { Contact(name: $0, email: officerEmail) },
             leader: leaderName.isEmpty ? nil : Contact(name: leaderName, email: leaderEmail),
-            deadline: parsed.deadline, deadlineText: deadlineCell.text,
+            deadline: parsed.deadline, deadlineText: intern(deadlineCell.text),
             checkpoints: checkpointResult.checkpoints + parsed.stages,
-            acceptanceCriterion: text(.acceptance), progress: text(.progress),
-            status: status, statusText: statusText,
+            acceptanceCriterion: intern(text(.acceptance)), progress: intern(text(.progress)),
+            status: status, statusText: intern(statusText),
             completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
-            evidence: text(.evidence), remarks: text(.remarks), source: source,
+            evidence: intern(text(.evidence)), remarks: intern(text(.remarks)), source: source,
             coOfficers: officers.dropFirst().map { Contact(name: $0) }))
     }
 
@@ -258,12 +264,7 @@ public struct LedgerInterpreter {
         switch cell {
         case .date(let d): return d
         case .text(let raw):
-            let result: DateText.Result
-            if let memo = dateMemo[ByteKey(raw)] { result = memo } else {
-                result = dates.parse(DeadlineParser.strip(raw))
-                if dateMemo.count < 100_000 { dateMemo[ByteKey(raw)] = result }
-            }
-            switch result {
+            switch memoisedDate(raw) {
             case .date(let d): return d
             case .invalid(let why): report(.error, row, field, "\(field.heading): \(why)")
             case .notADate: report(.error, row, field, "\(field.heading): \"\(raw)\" is not a date; expected e.g. 2026-06-30")
@@ -272,6 +273,25 @@ public struct LedgerInterpreter {
         default: report(.error, row, field, "\(field.heading): \(cell.text) is not a date; expected e.g. 2026-06-30")
         }
         return nil
+    }
+
+    /// The one copy of a text seen before. 验收标准, 整改进展, departments and
+    /// deadline words repeat down a ledger, and each cell read is a string
+    /// of its own: a million tasks kept a million copies of one 验收标准.
+    /// Short texts (up to 15 bytes) live inside the string value already.
+    private mutating func intern(_ text: String) -> String {
+        guard text.utf8.count > 15 else { return text }
+        if let known = interned[ByteKey(text)] { return known }
+        if interned.count < 100_000 { interned[ByteKey(text)] = text }
+        return text
+    }
+
+    /// A date cell's text read as a date, each distinct text parsed once.
+    private mutating func memoisedDate(_ raw: String) -> DateText.Result {
+        if let memo = dateMemo[ByteKey(raw)] { return memo }
+        let result = dates.parse(DeadlineParser.strip(raw))
+        if dateMemo.count < 100_000 { dateMemo[ByteKey(raw)] = result }
+        return result
     }
 
     /// A person's name without control and format characters (a right-to-left

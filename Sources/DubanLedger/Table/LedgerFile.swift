@@ -53,6 +53,12 @@ public struct LedgerFile: Sendable {
         return data
     }
 
+    /// All of the file as bytes, read straight into the array that the
+    /// parser walks: no second copy of a 200 MB ledger.
+    public func readAllBytes() throws(TableReadError) -> [UInt8] {
+        try read(at: 0, count: size)
+    }
+
     /// `count` bytes from `offset`; fewer only at the end of the file.
     public func read(at offset: Int, count: Int) throws(TableReadError) -> [UInt8] {
         guard offset >= 0, count > 0 else { return [] }
