@@ -167,3 +167,21 @@ import Testing
         #expect(instants == ["2026-03-23T08:00:00Z", "2026-03-30T07:00:00Z", "2026-03-31T07:00:00Z"])
     }
 }
+
+/// The planner promises the same plan for the same inputs; `preview` of one
+/// ledger at one moment printed its skips in a different order from one run
+/// to the next (the catch-up grouped reminders by date in a Dictionary, whose
+/// order follows the process's random hash seed).
+@Suite struct PlannerDeterminismTests {
+    @Test func catchUpKeepsTheCandidatesOrder() {
+        let planner = makePlanner()
+        // Eight checkpoints and the deadline, all long past: every reminder is skipped.
+        let dates = (0..<8).map { day("2026-03-02").adding(days: 7 * $0) }
+        let overdue = task("T1", deadline: .by(day("2026-05-29")), checkpoints: dates.map { Checkpoint(date: $0, label: "cp") })
+        let plan = planner.plan(LedgerSnapshot(tasks: [overdue]), log: [], now: at("2026-07-01T10:00"))
+        let skippedReminders = plan.skipped.map(\.identity).filter { $0.kind != .escalation }
+        // In the order the rules give them: the deadline's reminder, then each checkpoint's by date.
+        #expect(skippedReminders.map(\.about) == [day("2026-05-29")] + dates)
+        #expect(skippedReminders.map(\.kind) == [.reminder] + Array(repeating: .checkpoint, count: 8))
+    }
+}

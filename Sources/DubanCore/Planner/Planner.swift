@@ -227,8 +227,15 @@ public struct Planner: Sendable {
         var send: [(NotificationIdentity, LocalDate)] = []
         var skip: [SkippedNotification] = []
         // Reminders and checkpoints: per date, only the latest lead, and none once the date has passed.
-        let ahead = due.filter { $0.0.kind == .reminder || $0.0.kind == .checkpoint }
-        for (_, group) in Dictionary(grouping: ahead, by: { "\($0.0.kind.rawValue)/\($0.0.about)" }) {
+        // Grouped in the order the dates first appear (a Dictionary's order
+        // follows the process's hash seed, and the plan must not).
+        var groups: [[(NotificationIdentity, LocalDate)]] = []
+        var groupOf: [String: Int] = [:]
+        for entry in due where entry.0.kind == .reminder || entry.0.kind == .checkpoint {
+            let key = "\(entry.0.kind.rawValue)/\(entry.0.about)"
+            if let index = groupOf[key] { groups[index].append(entry) } else { groupOf[key] = groups.count; groups.append([entry]) }
+        }
+        for group in groups {
             let sorted = group.sorted { $0.0.step < $1.0.step }   // smallest lead = latest reminder
             if today > sorted[0].0.about {
                 skip += sorted.map { SkippedNotification(identity: $0.0, reason: .deadlinePassed) }
