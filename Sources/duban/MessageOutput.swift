@@ -33,6 +33,31 @@ struct MessageJSON: Encodable {
         unreachable = message.unreachable.map(\.description)
     }
 
+    /// The same object through the streaming writer, keys in the encoder's
+    /// sorted order.
+    func write(to json: inout PrettyJSONWriter) {
+        json.beginObject()
+        json.field("cc", strings: cc)
+        json.key("items")
+        json.beginArray()
+        for item in items {
+            json.beginObject()
+            json.field("about", item.about)
+            json.field("problem", item.problem)
+            json.field("rule", item.rule)
+            json.field("task", item.task)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("kind", kind)
+        json.field("level", level)
+        json.field("slot", slot)
+        json.field("subject", subject)
+        json.field("to", strings: to)
+        json.field("unreachable", strings: unreachable)
+        json.endObject()
+    }
+
     /// One line of the text timeline.
     static func textLine(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock) -> String {
         let day = clock.date(of: slot)
@@ -52,6 +77,26 @@ func encodeJSON<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+}
+
+/// Streams one JSON document to standard output, then a line break (as
+/// `print(encodeJSON(…))` would, byte for byte, without building it first).
+func printJSON(_ body: (inout PrettyJSONWriter) -> Void) {
+    fflush(nil)  // anything print() buffered goes first
+    let output = FileHandle.standardOutput
+    var json = PrettyJSONWriter { output.write(Data($0)) }
+    body(&json)
+    json.finish()
+    output.write(Data("\n".utf8))
+}
+
+/// A `skipped` entry of preview and simulate: `at` (simulate only), the identity and the reason.
+func writeSkip(_ skip: SkippedNotification, at: String?, to json: inout PrettyJSONWriter) {
+    json.beginObject()
+    json.field("at", at)
+    json.field("identity", skip.identity.key)
+    json.field("reason", skip.reason.rawValue)
+    json.endObject()
 }
 
 /// Loads the environment or exits 2 with the reason.

@@ -57,18 +57,25 @@ struct Preview: AsyncParsableCommand {
         let clock = environment.clock
         switch format {
         case .json:
-            struct Output: Encodable {
-                var at: String
-                var next: String?
-                var messages: [MessageJSON]
-                var skipped: [[String: String]]
-                var warnings: [String]
+            // Streamed (see PrettyJSONWriter): the same bytes JSONEncoder wrote, at a
+            // fraction of the time and memory for a catch-up of a large ledger.
+            printJSON { json in
+                json.beginObject()
+                json.field("at", clock.iso(now))
+                json.key("messages")
+                json.beginArray()
+                for message in plan.messages {
+                    MessageJSON(message, slot: now, subject: environment.subject(message), clock: clock).write(to: &json)
+                }
+                json.endArray()
+                json.field("next", plan.next.map(clock.iso))
+                json.key("skipped")
+                json.beginArray()
+                for skip in plan.skipped { writeSkip(skip, at: nil, to: &json) }
+                json.endArray()
+                json.field("warnings", strings: plan.warnings)
+                json.endObject()
             }
-            print(encodeJSON(Output(
-                at: clock.iso(now), next: plan.next.map(clock.iso),
-                messages: plan.messages.map { MessageJSON($0, slot: now, subject: environment.subject($0), clock: clock) },
-                skipped: plan.skipped.map { ["identity": $0.identity.key, "reason": $0.reason.rawValue] },
-                warnings: plan.warnings)))
         case .text:
             for warning in plan.warnings { print("warning: \(warning)") }
             if plan.messages.isEmpty {

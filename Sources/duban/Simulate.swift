@@ -36,18 +36,23 @@ struct Simulate: AsyncParsableCommand {
         let result = try await Simulation(environment: environment).run(snapshot, from: start, to: end)
         switch format {
         case .json:
-            struct Output: Encodable {
-                var from: String
-                var to: String
-                var messages: [MessageJSON]
-                var skipped: [[String: String]]
-                var warnings: [String]
+            printJSON { json in
+                json.beginObject()
+                json.field("from", clock.iso(start))
+                json.key("messages")
+                json.beginArray()
+                for entry in result.entries {
+                    MessageJSON(entry.message, slot: entry.at, subject: entry.subject, clock: clock).write(to: &json)
+                }
+                json.endArray()
+                json.key("skipped")
+                json.beginArray()
+                for (at, skip) in result.skipped { writeSkip(skip, at: clock.iso(at), to: &json) }
+                json.endArray()
+                json.field("to", clock.iso(end))
+                json.field("warnings", strings: result.warnings)
+                json.endObject()
             }
-            print(encodeJSON(Output(
-                from: clock.iso(start), to: clock.iso(end),
-                messages: result.entries.map { MessageJSON($0.message, slot: $0.at, subject: $0.subject, clock: clock) },
-                skipped: result.skipped.map { ["at": clock.iso($0.at), "identity": $0.skip.identity.key, "reason": $0.skip.reason.rawValue] },
-                warnings: result.warnings)))
         case .text:
             for warning in result.warnings { print("warning: \(warning)") }
             print("\(result.entries.count) message(s) from \(clock.iso(start)) to \(clock.iso(end)):\n")
