@@ -28,24 +28,42 @@ public struct PlanStage: Sendable {
     public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
                     log: Set<NotificationIdentity>? = nil) async throws -> Planner.Plan {
         do {
-            return try await pass(snapshot, database: database, now: now, log: log)
+            return try await pass(snapshot, database: database, now: now, log: log, planning: nil)
         } catch let error as StoreError where error.code == .alreadyRecorded && log == nil {
             // Another process (a `run --once` beside the daemon) queued the
             // same notices between our reading the log and writing to it:
             // plan again against the log as it is now.
-            return try await pass(snapshot, database: database, now: now, log: nil)
+            return try await pass(snapshot, database: database, now: now, log: nil, planning: nil)
         }
     }
 
+    /// Plans what is due at a moment, given the log.
+    public typealias Planning = (_ log: Set<NotificationIdentity>, _ now: Date) -> Planner.Plan
+
+    /// A pass whose plan comes from `planning` rather than from the planner
+    /// asked afresh: a simulation walks a `Planner.Timeline` made once for
+    /// its fixed snapshot, from the completions and deadlines it observed
+    /// once (they cannot change while the snapshot does not), so they are not
+    /// observed again here. Everything after planning is the same as `run`.
+    public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
+                    log: Set<NotificationIdentity>, planning: @escaping Planning) async throws -> Planner.Plan {
+        try await pass(snapshot, database: database, now: now, log: log, planning: planning)
+    }
+
     private func pass(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
-                      log: Set<NotificationIdentity>?) async throws -> Planner.Plan {
+                      log: Set<NotificationIdentity>?, planning: Planning?) async throws -> Planner.Plan {
         let today = environment.clock.date(of: now)
         try await TaskIDUpgrade.adopt(current: snapshot, database: database)
-        let firstSeen = try await database.observeCompletions(snapshot, today: today)
         let logged: Set<NotificationIdentity>
         if let log { logged = log } else { logged = try await database.loggedIdentities() }
-        let changes = try await database.observeDeadlines(environment.planner.dueDates(snapshot), today: today)
-        var plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
+        var plan: Planner.Plan
+        if let planning {
+            plan = planning(logged, now)
+        } else {
+            let firstSeen = try await database.observeCompletions(snapshot, today: today)
+            let changes = try await database.observeDeadlines(environment.planner.dueDates(snapshot), today: today)
+            plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
+        }
         var mails = try await render(plan.messages, snapshot: snapshot, database: database)
         let digestStage = DigestStage(environment: environment, archives: archivesDigests)
         let digest = try await digestStage.run(snapshot, database: database, now: now, log: logged)

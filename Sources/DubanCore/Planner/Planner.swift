@@ -94,11 +94,30 @@ public struct Planner: Sendable {
             dueItems += send.map { PlannedItem(identity: $0.0, task: task, dueDay: $0.1) }
         }
 
+        let warnings = warnings(today: today, about: snapshotWarnings(snapshot), undatedImmediate: undatedImmediate)
+        // Items and skips stay in ledger order: deterministic, and what a reader of the ledger expects.
+        return Plan(now: now, messages: group(dueItems, now: now), skipped: skipped,
+                    next: next, warnings: warnings)
+    }
+
+    /// A plan's warnings: the calendar's for `today`, then those about the
+    /// snapshot (`snapshotWarnings`), then undated 立行立改 tasks.
+    func warnings(today: LocalDate, about snapshot: [String], undatedImmediate: Int) -> [String] {
         var warnings: [String] = []
         let horizon = today.adding(days: 61)
         for year in calendar.missingYears(today.year...horizon.year) {
             warnings.append("no work calendar for \(year): weekends only, holidays and 调休 make-up days unknown; add config/calendars/\(year).toml")
         }
+        warnings += snapshot
+        if undatedImmediate > 0 {
+            warnings.append("\(undatedImmediate) 立行立改 task(s) have no date and [programme] feedback_date is not set; they get no deadline mail")
+        }
+        return warnings
+    }
+
+    /// Warnings that depend on the snapshot alone (a timeline works them out once).
+    func snapshotWarnings(_ snapshot: LedgerSnapshot) -> [String] {
+        var warnings: [String] = []
         let unreadable = snapshot.tasks.count { !$0.status.isDone && ($0.deadline.kind == .unparsed || $0.deadline.kind == .missing) }
         if unreadable > 0 {
             warnings.append("\(unreadable) open task(s) have no readable deadline and get no deadline mail (see duban check)")
@@ -108,12 +127,7 @@ public struct Planner: Sendable {
             let named = selfSupervised.prefix(5).map { "\($0.id) (\($0.officer?.name ?? ""))" }.joined(separator: ", ")
             warnings.append("\(selfSupervised.count) open task(s) name the officer as their own supervising leader: \(named)\(selfSupervised.count > 5 ? " …" : ""); level-1 escalations skip to the next person up")
         }
-        if undatedImmediate > 0 {
-            warnings.append("\(undatedImmediate) 立行立改 task(s) have no date and [programme] feedback_date is not set; they get no deadline mail")
-        }
-        // Items and skips stay in ledger order: deterministic, and what a reader of the ledger expects.
-        return Plan(now: now, messages: group(dueItems, now: now), skipped: skipped,
-                    next: next, warnings: warnings)
+        return warnings
     }
 
     // MARK: - Rules
