@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "DubanMail",
             dependencies: [
-                "DubanCore",
+                "DubanCore", "DubanOffice",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanDaemonTests",
-            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanSystemd", "DubanTesting",
+            dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanSystemd", "DubanTesting", "DubanLedger",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),

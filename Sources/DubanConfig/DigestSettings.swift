@@ -11,6 +11,8 @@ extension Configuration {
         public var recipients: [Contact]
         /// Optional per-department digests: department name → its head.
         public var departments: [String: Contact]
+        /// Progress text unchanged over this many weekly reads makes a task yellow (default 3).
+        public var staleWeeks = 3
 
         static func read(from root: TOMLTable, _ checker: inout TOMLChecker, office: Contact?) -> DigestSettings {
             var digest = DigestSettings(schedule: DigestSchedule(), recipients: [], departments: [:])
@@ -39,7 +41,8 @@ extension Configuration {
                         if let head = checker.contact(departments, key, in: "digest.departments", required: true) { digest.departments[key] = head }
                     }
                 }
-                checker.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments"])
+                if let weeks = checker.int(table, "stale_weeks", in: "digest", range: 1...52) { digest.staleWeeks = weeks }
+                checker.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments", "stale_weeks"])
             }
             if digest.recipients.isEmpty, let office { digest.recipients = [office] }
             return digest

@@ -46,11 +46,8 @@ public struct DigestStage: Sendable {
             result.skipped.append(SkippedNotification(identity: DigestSchedule.identity(old), reason: .supersededByLaterDigest))
         }
         guard let week = decision.due else { return result }
-        // Like all mail: only on a working day and before quiet_from.
-        let today = clock.date(of: now), time = clock.timeOfDay(of: now)
-        let policy = environment.configuration.policy
-        let slotDay = schedule.day(of: week, calendar: calendar)
-        guard calendar.isWorkingDay(today), time < policy.quietFrom, time >= policy.sendTime || today == slotDay else {
+        guard inSendingWindow(week: week, now: now) else {
+            let today = clock.date(of: now), time = clock.timeOfDay(of: now)
             let opening = environment.planner.nextWindowOpening(after: now, today: today, time: time)
             result.next = min(opening, result.next ?? opening)
             return result
@@ -66,29 +63,70 @@ public struct DigestStage: Sendable {
     /// to disk here: see `archive`.
     public func produce(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, send: Bool)
         async throws -> (digest: Digest, mails: [OutgoingMail]) {
+        let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
+        guard send else { return (built.digest, []) }
+        try await database.saveSnapshot(snapshot, for: .digest(week), at: now)
+        try await database.setMeta("last_digest", "\(week) (\(environment.clock.iso(now)))")
+        return (built.digest, try mails(built, week: week, now: now))
+    }
+
+    /// The digests of `week` as data: the leadership group's, then each
+    /// configured department's (by name). Reads the database, writes nothing.
+    public struct Built: Sendable {
+        public var digest: Digest
+        public var departments: [(name: String, head: Contact, digest: Digest)]
+    }
+
+    /// Notices sent after `now` are left out: a past week's digest, rendered
+    /// again from its snapshot, tells what had been sent by then.
+    public func build(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date) async throws -> Built {
         let today = environment.clock.date(of: now)
         let previous = try await database.latestDigestSnapshot(before: week)
         // Mail that did not reach someone: messages given up on, and recipients refused for good.
         let undelivered = try await database.outboxCounts().failed + database.refusedRecipientCount()
+        let clock = environment.clock
+        var notices: [TaskID: [Digest.Notice]] = [:]
+        for (task, sent) in try await database.sentNotices() {
+            let before = sent.filter { $0.at <= now }
+            if !before.isEmpty { notices[task] = before.map { Digest.Notice(kind: $0.kind, step: $0.step, on: clock.date(of: $0.at)) } }
+        }
+        let settings = environment.configuration.digest
+        let builder = DigestBuilder(planner: environment.planner, staleWeeks: settings.staleWeeks)
+        let departments = settings.departments.keys.sorted()
+        let staleWeeks = settings.staleWeeks
+        // One pass over the archived snapshots, oldest first: each week's
+        // figures (whole and per department), and the progress texts of the
+        // last `staleWeeks` of them.
+        let weeks = try await database.digestHistory(before: week) { archived, takenAt, old in
+            let day = clock.date(of: takenAt)
+            var perDepartment: [String: Digest.TrendPoint] = [:]
+            for name in departments {
+                var part = old
+                part.tasks = old.tasks.filter { $0.department == name }
+                perDepartment[name] = builder.trendPoint(week: archived, snapshot: part, today: day)
+            }
+            return (point: builder.trendPoint(week: archived, snapshot: old, today: day), departments: perDepartment,
+                    progress: Dictionary(old.tasks.map { ($0.id, $0.progress) }, uniquingKeysWith: { first, _ in first }))
+        }
+        let progressHistory = Array(weeks.suffix(staleWeeks).reversed().map(\.progress))
         let inputs = DigestBuilder.Inputs(
             snapshot: snapshot, previous: previous,
             highestEscalation: try await database.highestEscalations(), failedMail: undelivered,
             earlierReads: try await environment.earlierReads(database, now: now),
-            requireEvidence: environment.configuration.ledger.requireEvidence)
-        let builder = DigestBuilder(planner: environment.planner)
+            requireEvidence: environment.configuration.ledger.requireEvidence, notices: notices,
+            progressHistory: progressHistory, trend: weeks.map(\.point))
         let digest = builder.build(week: week, today: today, inputs)
-        guard send else { return (digest, []) }
-        try await database.saveSnapshot(snapshot, for: .digest(week), at: now)
-        try await database.setMeta("last_digest", "\(week) (\(environment.clock.iso(now)))")
 
-        var mails = [mail(digest, to: environment.configuration.digest.recipients, audience: nil, identity: DigestSchedule.identity(week), now: now)]
-        for (department, head) in environment.configuration.digest.departments.sorted(by: { $0.key < $1.key }) {
+        var built = Built(digest: digest, departments: [])
+        for department in departments {
+            guard let head = settings.departments[department] else { continue }
             var part = snapshot
             part.tasks = snapshot.tasks.filter { $0.department == department }
             let numbers = Set(part.tasks.map(\.problemNumber))
             part.problems = snapshot.problems.filter { numbers.contains($0.number) }
             var partInputs = inputs
             partInputs.snapshot = part
+            partInputs.trend = weeks.compactMap { $0.departments[department] }
             if let previous = inputs.previous {
                 var before = previous.snapshot
                 before.tasks = before.tasks.filter { $0.department == department }
@@ -100,16 +138,78 @@ public struct DigestStage: Sendable {
                 part.snapshot.tasks = read.snapshot.tasks.filter { $0.department == department }
                 return part
             }
-            let departmentDigest = builder.build(week: week, today: today, partInputs)
-            mails.append(mail(departmentDigest, to: [head], audience: department,
-                              identity: DigestSchedule.identity(week, audience: "digest:\(department)"), now: now))
+            built.departments.append((department, head, builder.build(week: week, today: today, partInputs)))
         }
-        return (digest, mails)
+        return built
     }
 
-    private func mail(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, now: Date) -> OutgoingMail {
+    /// The digest of a past `week`, rebuilt from the ledger its digest kept
+    /// and as of the moment it was taken; nil when no digest of that week
+    /// kept one (it was never sent). Never today's ledger under an old label.
+    public func rebuild(week: ISOWeek, database: DubanDatabase) async throws -> Digest? {
+        guard let kept = try await database.digestSnapshot(of: week) else { return nil }
+        return try await build(week: week, snapshot: kept.snapshot, database: database, now: kept.takenAt).digest
+    }
+
+    /// The mails of built digests, leadership group first.
+    func mails(_ built: Built, week: ISOWeek, now: Date) throws -> [OutgoingMail] {
+        var mails = [try mail(built.digest, to: environment.configuration.digest.recipients, audience: nil,
+                              identity: DigestSchedule.identity(week), now: now)]
+        for (department, head, digest) in built.departments {
+            mails.append(try mail(digest, to: [head], audience: department,
+                                  identity: DigestSchedule.identity(week, audience: "digest:\(department)"), now: now))
+        }
+        return mails
+    }
+
+    /// A digest due at `now` as a dry run shows it: the message, its real
+    /// subject and the digest it carries.
+    public struct Due: Sendable {
+        public var message: PlannedMessage
+        public var subject: String
+        public var digest: Digest
+    }
+
+    /// The digests due at `now` given the log, rendered but neither queued
+    /// nor recorded (`preview`). The same decision as `run`.
+    public func due(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, log: Set<NotificationIdentity>)
+        async throws -> (due: [Due], skipped: [SkippedNotification], next: Date?) {
+        let clock = environment.clock
+        let calendar = environment.calendar
+        let decision = schedule.decide(now: now, logged: { log.contains(DigestSchedule.identity($0)) },
+                                       newest: DigestSchedule.newestWeek(in: log), calendar: calendar, clock: clock)
+        let skipped = decision.superseded.map { [SkippedNotification(identity: DigestSchedule.identity($0), reason: .supersededByLaterDigest)] } ?? []
+        guard let week = decision.due, inSendingWindow(week: week, now: now) else { return ([], skipped, decision.next) }
+        let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
+        let mails = try mails(built, week: week, now: now)
+        let digests = [built.digest] + built.departments.map(\.digest)
+        return (zip(mails, digests).map { Due(message: $0.message, subject: $0.subject, digest: $1) }, skipped, decision.next)
+    }
+
+    /// A queued digest message as a dry run shows it: rebuilt with the same
+    /// inputs (the week's own snapshot is not one of them), with its real
+    /// subject. Nil for any other message.
+    public func describe(_ message: PlannedMessage, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date) async throws -> Due? {
+        guard message.kind == .digest, let identity = message.extraIdentities.first(where: { $0.kind == .digest }) else { return nil }
+        let week = ISOWeek(containing: identity.about)
+        let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
+        let audience = identity.task.rawValue.hasPrefix("digest:") ? String(identity.task.rawValue.dropFirst("digest:".count)) : nil
+        guard let digest = audience.map({ name in built.departments.first { $0.name == name }?.digest }) ?? built.digest else { return nil }
+        return Due(message: message, subject: environment.composer.digestSubject(digest, audience: audience), digest: digest)
+    }
+
+    /// Like all mail: only on a working day, before quiet_from, and from
+    /// send_time on except on the digest's own day.
+    func inSendingWindow(week: ISOWeek, now: Date) -> Bool {
+        let clock = environment.clock, calendar = environment.calendar
+        let today = clock.date(of: now), time = clock.timeOfDay(of: now)
+        let policy = environment.configuration.policy
+        return calendar.isWorkingDay(today) && time < policy.quietFrom && (time >= policy.sendTime || today == schedule.day(of: week, calendar: calendar))
+    }
+
+    private func mail(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, now: Date) throws -> OutgoingMail {
         let message = PlannedMessage(kind: .digest, level: nil, slot: now, to: to, cc: [], items: [], unreachable: [], extraIdentities: [identity])
-        let mail = environment.composer.composeDigest(digest, to: to, audience: audience, identity: identity, slot: now)
+        let mail = try environment.composer.composeDigest(digest, to: to, audience: audience, identity: identity, slot: now)
         return OutgoingMail(message: message, subject: mail.subject, sender: mail.from.email ?? "", recipients: mail.envelopeRecipients,
                             mime: MIMEWriter.write(mail))
     }

@@ -16,7 +16,12 @@ public struct Simulation: Sendable {
         public var at: Date
         public var message: PlannedMessage
         public var subject: String
+        /// The digest a digest message carries (its figures).
+        public var digest: Digest?
     }
+
+    /// Said once when the timeline holds a digest.
+    public static let digestFiguresNote = "digest figures are computed from the ledger as it is now, not as it will be on those days"
 
     public struct Result: Sendable {
         public var entries: [Entry]
@@ -30,6 +35,7 @@ public struct Simulation: Sendable {
     public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) async throws -> Result {
         let database = try DubanDatabase.inMemory()
         let stage = PlanStage(environment: environment, archivesDigests: false)
+        let digests = DigestStage(environment: environment, archives: false)
         var result = Result(entries: [], skipped: [], warnings: [])
         var now = start
         var warnings = Set<String>()
@@ -57,7 +63,12 @@ public struct Simulation: Sendable {
             log.formUnion(plan.messages.flatMap(\.identities))
             log.formUnion(plan.skipped.map(\.identity))
             for message in plan.messages {
-                result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
+                if let due = try await digests.describe(message, snapshot: snapshot, database: database, now: now) {
+                    if warnings.insert(Self.digestFiguresNote).inserted { result.warnings.append(Self.digestFiguresNote) }
+                    result.entries.append(Entry(at: now, message: message, subject: due.subject, digest: due.digest))
+                } else {
+                    result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
+                }
                 try await database.markSent(messageID: message.id, at: now)
             }
             result.skipped += plan.skipped.map { (now, $0) }

@@ -2,19 +2,20 @@ public import DubanCore
 public import Foundation
 
 extension Composer {
-    /// The digest as a mail: HTML with inline CSS and bars drawn with table
-    /// cells (no scripts, no images), a text part with the same figures, and
-    /// a CSV of every task (UTF-8 with BOM, so Excel shows the Chinese).
-    public func composeDigest(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, slot: Date) -> MailMessage {
+    /// The digest as a mail: HTML with inline CSS, bars and the trend chart
+    /// drawn with table cells (no scripts, no images), a text part with the
+    /// same figures, and an .xlsx workbook of every task.
+    public func composeDigest(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, slot: Date) throws -> MailMessage {
         var values = digestValues(digest, audience: audience)
         let subject = templates.render("digest", "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
         values["subject"] = subject
         let id = PlannedMessage(kind: .digest, level: nil, slot: slot, to: to, cc: [], items: [], unreachable: [], extraIdentities: [identity]).id
+        let workbook = try DigestWorkbook.bytes(digest, english: english)
         return MailMessage(
             from: from, to: to, subject: subject, date: slot, timeZone: clock.timeZone,
             messageID: "\(id).digest@\(domain)",
             text: templates.render("digest", "txt", values), html: templates.render("digest", "html", values),
-            attachments: [.init(filename: "tasks-\(digest.week).csv", contentType: "text/csv; charset=UTF-8", data: DigestCSV.bytes(digest, english: english))],
+            attachments: [.init(filename: "tasks-\(digest.week).xlsx", contentType: DigestWorkbook.contentType, data: workbook)],
             extraHeaders: [("X-Duban-Kind", "digest"), ("X-Duban-Week", digest.week.description)])
     }
 
@@ -34,13 +35,44 @@ extension Composer {
         return short.description
     }
 
+    /// The digest's subject alone (dry runs).
+    public func digestSubject(_ digest: Digest, audience: String?) -> String {
+        templates.render("digest", "subject", digestValues(digest, audience: audience)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
 
     /// A digest mail lists at most this many tasks per section, so a large
     /// ledger's digest stays a readable mail of reasonable size.
     static let listLimit = 200
 
+    /// A notice as the digest words it: "07-01 到期提醒".
+    func noticeWords(_ notice: Digest.Notice) -> String {
+        let what: String
+        switch notice.kind {
+        case .reminder: what = english ? "reminder" : "到期提醒"
+        case .checkpoint: what = english ? "checkpoint reminder" : "节点提醒"
+        case .escalation: what = (english ? "escalated " : "") + Self.escalationWords(step: notice.step, english: english)
+        case .acceptance: what = english ? "acceptance reminder" : "验收提醒"
+        case .lookback: what = english ? "look-back reminder" : "回头看提醒"
+        default: what = notice.kind.rawValue
+        }
+        return String(notice.on.description.dropFirst(5)) + " " + what
+    }
+
+    func yellowWords(_ reason: Digest.YellowReason, staleWeeks: Int) -> String {
+        switch reason {
+        case .dueSoon: return english ? "due within 7 days" : "7天内到期"
+        case .checkpointPassed: return english ? "not started past a checkpoint" : "节点已过仍未启动"
+        case .progressStale: return english ? "progress unchanged for weeks" : "整改进展连续多周未更新"
+        }
+    }
+
     /// The template context for `digest.*.mustache`; keys are listed in the README.
+    ///
+    /// Each section is one key holding its rows (or a flag) and one block in
+    /// each template: a section added later is a stored property on `Digest`,
+    /// a key here and a `{{#key}}…{{/key}}` block.
     func digestValues(_ digest: Digest, audience: String?) -> [String: Any] {
         let c = digest.counts
         func task(_ row: Digest.TaskRow) -> [String: Any] {
@@ -52,27 +84,49 @@ extension Composer {
                 "escalation": row.highestEscalationStep.map { Self.escalationWords(step: $0, english: english) } ?? "",
                 "completed_on": row.completedOn?.description ?? "", "closed_on": row.closedOn?.description ?? "",
                 "look_back_on": row.lookBackOn?.description ?? "",
+                "progress": row.progress,
+                "notices": row.notices.enumerated().map { ["first": $0.offset == 0, "text": noticeWords($0.element)] as [String: Any] },
+                "reasons": row.yellowReasons.map { yellowWords($0, staleWeeks: 0) }.joined(separator: english ? ", " : "、"),
             ]
+        }
+        func group(_ g: Digest.GroupRow) -> [String: Any] {
+            let done = Int(g.completionRate.rounded())
+            return ["name": g.name, "tasks": g.tasks, "done": g.done, "overdue": g.overdue, "rate": Self.percent(g.completionRate),
+                    "on_time_rate": g.onTimeRate.map(Self.percent) ?? "", "bar_done": done, "bar_rest": 100 - done]
+        }
+        func limited(_ rows: [Digest.TaskRow]) -> [[String: Any]] { rows.prefix(Self.listLimit).map(task) }
+        // The trend chart: one row per week, bars as table cells; the overdue
+        // bar is scaled to the worst week.
+        let worst = max(digest.trend.map(\.overdue).max() ?? 0, 1)
+        let trend = digest.trend.map { point -> [String: Any] in
+            let done = Int(point.completionRate.rounded())
+            let late = Int((Double(point.overdue) / Double(worst) * 100).rounded())
+            return ["week": point.week.description, "rate": Self.percent(point.completionRate), "overdue": point.overdue,
+                    "bar_done": done, "bar_rest": 100 - done, "bar_overdue": late, "bar_overdue_rest": 100 - late,
+                    "current": point.week == digest.week]
         }
         var values: [String: Any] = [
             "org": organization, "programme": programme, "week": digest.week.description, "today": digest.today.description,
             "audience": audience ?? "",
             "problems": c.problems, "tasks": c.tasks, "not_started": c.notStarted, "in_progress": c.inProgress,
             "completed": c.completed, "accepted": c.accepted, "closed": c.closed, "ongoing": c.ongoing, "done": c.done,
+            "standing": c.standing,
+            "problems_measured": c.problemsMeasured, "problems_rectified": c.problemsRectified,
+            "problem_rate": Self.percent(c.problemRectificationRate),
+            "on_time_rate": c.onTimeRate.map(Self.percent) ?? "", "done_judged": c.doneJudged, "done_on_time": c.doneOnTime,
+            "late": c.late, "average_days_late": c.averageDaysLate.map { String(format: "%.1f", $0) } ?? "",
             "overdue": c.overdue, "rate": Self.percent(c.completionRate),
             "has_change": c.completionRateChange != nil,
             "rate_change": c.completionRateChange.map { $0 > 0 ? String(format: "+%.1f", $0) : String(format: "%.1f", $0) } ?? "",
             "red": digest.lights.red, "yellow": digest.lights.yellow, "blue": digest.lights.blue,
-            "departments": digest.departments.map { d -> [String: Any] in
-                let done = Int(d.completionRate.rounded())
-                return ["name": d.name, "tasks": d.tasks, "done": d.done, "overdue": d.overdue, "rate": Self.percent(d.completionRate),
-                        "bar_done": done, "bar_rest": 100 - done]
-            },
-            // Lists in the mail stop at `listLimit` rows; the CSV has every task.
-            "overdue_tasks": digest.overdue.prefix(Self.listLimit).map(task),
-            "overdue_more": max(digest.overdue.count - Self.listLimit, 0),
+            "departments": digest.departments.map(group),
+            "leaders": digest.leaders.map(group),
+            "trend": trend,
+            // Lists in the mail stop at `listLimit` rows; the workbook has every task.
+            "overdue_tasks": limited(digest.overdue),
             "has_overdue": !digest.overdue.isEmpty,
-            "due7": digest.dueIn7Days.prefix(Self.listLimit).map(task), "due30": digest.dueIn8To30Days.prefix(Self.listLimit).map(task),
+            "yellow_tasks": limited(digest.yellow), "has_yellow": !digest.yellow.isEmpty,
+            "due7": limited(digest.dueIn7Days), "due30": limited(digest.dueIn8To30Days),
             "checkpoints": digest.checkpoints.map { ["task": $0.task, "date": $0.date.description, "label": $0.label,
                                                      "department": $0.department, "officer": $0.officer] },
             "acceptance": digest.acceptancePending.map(task), "lookbacks": digest.lookBacksDue.map(task),
@@ -89,6 +143,9 @@ extension Composer {
             "anomalies_more": max(digest.quality.ledgerAnomalies.count - Self.listLimit, 0),
             "has_anomalies_more": digest.quality.ledgerAnomalies.count > Self.listLimit,
         ]
+        // Only when something was left out: a number, even 0, opens a mustache section.
+        if digest.overdue.count > Self.listLimit { values["overdue_more"] = digest.overdue.count - Self.listLimit }
+        if digest.yellow.count > Self.listLimit { values["yellow_more"] = digest.yellow.count - Self.listLimit }
         if let changes = digest.changes {
             values["newly_completed"] = changes.newlyCompleted.map(task)
             values["newly_closed"] = changes.newlyClosed.map(task)

@@ -62,7 +62,7 @@ do {
     let today = environment.clock.date(of: at)
     let digest = measure("digest (build)", { DigestBuilder(planner: environment.planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot, previous: (ISOWeek(containing: today).previous, snapshot))) },
                          count: { "\($0.counts.tasks) tasks, \($0.overdue.count) overdue rows" })
-    _ = measure("digest (render)", { environment.composer.composeDigest(digest, to: environment.configuration.digest.recipients, audience: nil,
+    _ = try measure("digest (render)", { try environment.composer.composeDigest(digest, to: environment.configuration.digest.recipients, audience: nil,
                                                                          identity: DigestSchedule.identity(digest.week), slot: at) },
                 count: { "\(MIMEWriter.write($0).count / 1024) KiB mail" })
     if arguments.count > 3, let until = environment.clock.parse(arguments[3]) {

@@ -11,6 +11,9 @@ struct DigestCommand: AsyncParsableCommand {
         abstract: "Render the weekly digest now: write it as HTML, text and JSON and print where; --send also mails it.",
         discussion: """
             The digest compares the ledger now with the snapshot kept with the previous week's digest. \
+            --week for a week before the week of --at renders that week's digest again from the ledger \
+            its digest kept (figures as they were then), or is refused (exit 1) when no digest of that \
+            week was sent; a week after it is refused too. \
             Files go to --out (default: the digests/ folder beside the state database) and are never \
             overwritten: a second rendering of a week gets -2, -3 … With --send the digest is queued \
             and delivered like any notification; the week is then recorded, so the daemon does not \
@@ -68,8 +71,31 @@ struct DigestCommand: AsyncParsableCommand {
                      + "`duban digest --week \(week)` without --send renders it again.")
             throw ExitStatus.dataErrors
         }
-        let snapshot = environment.loadLedger()
         let stage = DigestStage(environment: environment, archives: out == nil)
+        let current = ISOWeek(containing: clock.date(of: now))
+        if week > current {
+            printErr("duban: \(week) has not begun at \(clock.iso(now)) (the week of --at is \(current)); nothing was written.")
+            throw ExitStatus.dataErrors
+        }
+        if week < current {
+            // A past week: from the ledger its digest kept, never today's under an old label.
+            guard let past = try await withState({ try await stage.rebuild(week: week, database: database) }) else {
+                printErr("duban: no digest of \(week) was sent, so the state database holds no ledger of that week to render it from; "
+                         + "today's ledger under that week's label would misstate it. Nothing was written. "
+                         + "`duban digest` without --week renders the week of --at (\(current)).")
+                throw ExitStatus.dataErrors
+            }
+            let counts = past.counts
+            print("digest \(week) (from the ledger kept on \(past.today)): \(counts.tasks) tasks, completion rate \(String(format: "%.1f%%", counts.completionRate)), \(counts.overdue) overdue")
+            do {
+                for file in try stage.archive(past, folder: out.map { URL(fileURLWithPath: $0) }) { print("wrote \(file.path)") }
+            } catch {
+                printErr("duban: \(error)")
+                throw ExitStatus.dataErrors
+            }
+            return
+        }
+        let snapshot = environment.loadLedger()
         let produced = try await withState { try await stage.produce(week: week, snapshot: snapshot, database: database, now: now, send: send) }
         let counts = produced.digest.counts
         print("digest \(week): \(counts.tasks) tasks, completion rate \(String(format: "%.1f%%", counts.completionRate)), \(counts.overdue) overdue")

@@ -19,8 +19,11 @@ struct MessageJSON: Encodable {
     var subject: String
     var items: [Item]
     var unreachable: [String]
+    /// A digest's figures (kind `digest`).
+    var figures: DigestFigures?
 
-    init(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock) {
+    init(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil) {
+        figures = digest.map(DigestFigures.init)
         kind = message.kind.rawValue
         level = message.level
         self.slot = clock.iso(slot)
@@ -59,7 +62,7 @@ struct MessageJSON: Encodable {
     }
 
     /// One line of the text timeline.
-    static func textLine(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock) -> String {
+    static func textLine(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil) -> String {
         let day = clock.date(of: slot)
         let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][day.weekday - 1]
         let kind = message.kind.rawValue + (message.level.map { " L\($0)" } ?? "")
@@ -67,9 +70,47 @@ struct MessageJSON: Encodable {
         let cc = message.cc.isEmpty ? "" : " cc " + message.cc.map { $0.email ?? $0.name }.joined(separator: ", ")
         let tasks = message.items.map { "\($0.identity.task)(\($0.identity.about))" }.joined(separator: " ")
         var line = "\(day) \(weekday) \(clock.timeOfDay(of: slot))  \(kind.padding(toLength: 14, withPad: " ", startingAt: 0)) → \(to)\(cc)\n"
-        line += "    \(subject)\n    tasks: \(tasks)\n"
+        line += "    \(subject)\n"
+        if let digest { line += "    figures: \(DigestFigures(digest).text)\n" } else { line += "    tasks: \(tasks)\n" }
         if !message.unreachable.isEmpty { line += "    unreachable, sent to the office instead: \(message.unreachable.map(\.description).joined(separator: ", "))\n" }
         return line
+    }
+}
+
+/// The headline figures of a digest, for `preview` and `simulate`.
+struct DigestFigures: Encodable {
+    var week: String
+    var problems: Int
+    var problemsRectified: Int
+    var tasks: Int
+    var done: Int
+    var overdue: Int
+    var yellow: Int
+    var completionRate: Double
+    var onTimeRate: Double?
+    var averageDaysLate: Double?
+
+    init(_ digest: Digest) {
+        let c = digest.counts
+        week = digest.week.description
+        problems = c.problems
+        problemsRectified = c.problemsRectified
+        tasks = c.tasks
+        done = c.done
+        overdue = c.overdue
+        yellow = digest.lights.yellow
+        completionRate = c.completionRate
+        onTimeRate = c.onTimeRate
+        averageDaysLate = c.averageDaysLate
+    }
+
+    var text: String {
+        var parts = ["\(problems) problems (\(problemsRectified) rectified)", "\(tasks) tasks", "\(done) done",
+                     "completion rate \(String(format: "%.1f%%", completionRate))"]
+        parts.append("on-time rate " + (onTimeRate.map { String(format: "%.1f%%", $0) } ?? "n/a"))
+        parts.append("\(overdue) overdue")
+        parts.append("\(yellow) yellow")
+        return parts.joined(separator: ", ")
     }
 }
 

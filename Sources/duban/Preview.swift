@@ -36,9 +36,11 @@ struct Preview: AsyncParsableCommand {
         var firstSeen = Planner.FirstSeenCompleted()
         var changes = Planner.DeadlineChanges()
         let today = environment.clock.date(of: now)
+        var stateDatabase: DubanDatabase?
         if !fresh {
             do {
                 if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
+                    stateDatabase = database
                     log = try await database.loggedIdentities()
                     firstSeen = try await database.completions(snapshot, today: today)
                     changes = try await database.deadlineChanges(environment.planner.dueDates(snapshot), today: today)
@@ -53,8 +55,21 @@ struct Preview: AsyncParsableCommand {
                 firstSeen[task.id] = today
             }
         }
-        let plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
+        var plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
         let clock = environment.clock
+        // The digests due at that moment, as `run` would send them: the same
+        // decision, built from the ledger and the state database, not queued.
+        let digests: [DigestStage.Due]
+        do {
+            let database = try stateDatabase ?? DubanDatabase.inMemory()
+            let due = try await DigestStage(environment: environment, archives: false).due(snapshot, database: database, now: now, log: log)
+            digests = due.due
+            plan.skipped += due.skipped
+            if let next = due.next { plan.next = min(plan.next ?? next, next) }
+        } catch {
+            printErr("duban: \(error)")
+            throw ExitStatus.configurationUnusable
+        }
         switch format {
         case .json:
             // Streamed (see PrettyJSONWriter): the same bytes JSONEncoder wrote, at a
@@ -67,6 +82,9 @@ struct Preview: AsyncParsableCommand {
                 for message in plan.messages {
                     MessageJSON(message, slot: now, subject: environment.subject(message), clock: clock).write(to: &json)
                 }
+                for due in digests {
+                    MessageJSON(due.message, slot: now, subject: due.subject, clock: clock, digest: due.digest).write(to: &json)
+                }
                 json.endArray()
                 json.field("next", plan.next.map(clock.iso))
                 json.key("skipped")
@@ -78,12 +96,15 @@ struct Preview: AsyncParsableCommand {
             }
         case .text:
             for warning in plan.warnings { print("warning: \(warning)") }
-            if plan.messages.isEmpty {
+            if plan.messages.isEmpty && digests.isEmpty {
                 print("Nothing goes out at \(clock.iso(now)).")
             } else {
-                print("At \(clock.iso(now)), \(plan.messages.count) message(s) go out:\n")
+                print("At \(clock.iso(now)), \(plan.messages.count + digests.count) message(s) go out:\n")
                 for message in plan.messages {
                     print(MessageJSON.textLine(message, slot: now, subject: environment.subject(message), clock: clock))
+                }
+                for digest in digests {
+                    print(MessageJSON.textLine(digest.message, slot: now, subject: digest.subject, clock: clock, digest: digest.digest))
                 }
             }
             for skip in plan.skipped { print("skipped \(skip.identity): \(skip.reason.explanation)") }

@@ -3,10 +3,19 @@
 ///
 /// Definitions (README, "Weekly digest"):
 /// - done = completed (awaiting acceptance) + accepted + closed;
-/// - completion rate (整改完成率) = done ÷ (tasks − ongoing), since a 长期坚持
-///   measure is never "finished";
+/// - standing (长期坚持) = 长期坚持 by status or by deadline: never in the
+///   denominator (nor the numerator) of any rate, since it is never "finished";
+/// - completion rate (整改完成率) = done ÷ tasks, both without standing tasks;
+/// - on-time rate (按期完成率) = done on or before the due date ÷ done, over
+///   the done tasks whose due date and completion day are both known;
+/// - a problem is rectified when it has a task that is not standing and all
+///   of those are done (the stage report's definition);
 /// - red = open and past its due date; yellow = open and due within 7 days,
-///   or not started although a checkpoint date has passed; blue = done.
+///   not started although a checkpoint date has passed, or progress text
+///   unchanged over the last `staleWeeks` weekly reads; blue = done.
+///
+/// Sections added by other features are plain stored properties filled by
+/// the builder, each with one block in the templates.
 public struct Digest: Sendable, Codable, Equatable {
     public var week: ISOWeek
     public var today: LocalDate
@@ -14,8 +23,13 @@ public struct Digest: Sendable, Codable, Equatable {
     public var previousWeek: ISOWeek?
     public var counts: Counts
     public var lights: Lights
-    public var departments: [DepartmentRow]
+    /// Most overdue first.
+    public var departments: [GroupRow]
+    /// Per supervising leader (分管领导), most overdue first.
+    public var leaders: [GroupRow]
     public var overdue: [TaskRow]
+    /// Yellow tasks, by name, with why each is yellow.
+    public var yellow: [TaskRow]
     public var dueIn7Days: [TaskRow]
     public var dueIn8To30Days: [TaskRow]
     public var checkpoints: [CheckpointRow]
@@ -23,6 +37,9 @@ public struct Digest: Sendable, Codable, Equatable {
     public var lookBacksDue: [TaskRow]
     public var changes: Changes?
     public var quality: Quality
+    /// Completion rate and overdue count of every archived week, oldest
+    /// first, ending with this digest's own week.
+    public var trend: [TrendPoint]
     /// Every task with its computed state (the CSV attachment).
     public var tasks: [TaskRow]
 
@@ -35,10 +52,27 @@ public struct Digest: Sendable, Codable, Equatable {
         public var accepted: Int
         public var closed: Int
         public var ongoing: Int
+        /// 长期坚持 by status or deadline: left out of every rate.
+        public var standing: Int
         public var done: Int
         public var overdue: Int
+        /// Problems with a task that is not standing.
+        public var problemsMeasured: Int
+        /// Problems whose non-standing tasks are all done.
+        public var problemsRectified: Int
+        /// problemsRectified ÷ problemsMeasured, 0…100, one decimal.
+        public var problemRectificationRate: Double
         /// 0…100, one decimal.
         public var completionRate: Double
+        /// Done tasks with a known due date and completion day (the on-time denominator).
+        public var doneJudged: Int
+        public var doneOnTime: Int
+        /// doneOnTime ÷ doneJudged, 0…100, one decimal; nil when nothing can be judged.
+        public var onTimeRate: Double?
+        /// Tasks late: done after the due date, or open past it.
+        public var late: Int
+        /// Mean days past the due date over `late` tasks (to completion, or to today), one decimal.
+        public var averageDaysLate: Double?
         public var previousCompletionRate: Double?
         /// Percentage points since the previous digest.
         public var completionRateChange: Double?
@@ -50,12 +84,52 @@ public struct Digest: Sendable, Codable, Equatable {
         public var blue: Int
     }
 
-    public struct DepartmentRow: Sendable, Codable, Equatable {
+    /// Figures of a department or a supervising leader.
+    public struct GroupRow: Sendable, Codable, Equatable {
         public var name: String
         public var tasks: Int
         public var done: Int
         public var overdue: Int
         public var completionRate: Double
+        public var onTimeRate: Double?
+    }
+
+    public typealias DepartmentRow = GroupRow
+
+    /// Why a task is yellow.
+    public enum YellowReason: String, Sendable, Codable {
+        /// Open and due within 7 days.
+        case dueSoon = "due_soon"
+        /// Not started although a checkpoint date has passed.
+        case checkpointPassed = "checkpoint_passed"
+        /// The same progress text over the last `staleWeeks` weekly reads.
+        case progressStale = "progress_stale"
+    }
+
+    /// A notice the log records as sent about a task.
+    public struct Notice: Sendable, Codable, Equatable {
+        public var kind: NotificationKind
+        public var step: Int
+        public var on: LocalDate
+
+        public init(kind: NotificationKind, step: Int, on: LocalDate) {
+            self.kind = kind
+            self.step = step
+            self.on = on
+        }
+    }
+
+    /// One week of the trend.
+    public struct TrendPoint: Sendable, Codable, Equatable {
+        public var week: ISOWeek
+        public var completionRate: Double
+        public var overdue: Int
+
+        public init(week: ISOWeek, completionRate: Double, overdue: Int) {
+            self.week = week
+            self.completionRate = completionRate
+            self.overdue = overdue
+        }
     }
 
     public enum Light: String, Sendable, Codable {
@@ -72,7 +146,16 @@ public struct Digest: Sendable, Codable, Equatable {
         public var leader: String
         /// The due date, or the deadline as written when there is none.
         public var deadline: String
+        /// The 整改时限 cell as written.
+        public var deadlineText: String
         public var dueDate: LocalDate?
+        public var checkpoints: String
+        public var acceptanceCriterion: String
+        /// 整改进展.
+        public var progress: String
+        public var evidence: String
+        public var remarks: String
+        public var standing: Bool
         /// Positive: days left; negative: days overdue.
         public var daysLeft: Int?
         public var status: TaskStatus
@@ -82,8 +165,15 @@ public struct Digest: Sendable, Codable, Equatable {
         /// composer words it in the reader's language.
         public var highestEscalationStep: Int?
         public var completedOn: LocalDate?
+        public var acceptedOn: LocalDate?
         public var closedOn: LocalDate?
         public var lookBackOn: LocalDate?
+        public var yellowReasons: [YellowReason]
+        /// Notices the log records as sent about the task.
+        public var noticesSent: Int
+        public var lastNotice: LocalDate?
+        /// The notices themselves, oldest first (overdue tasks only, to keep the archive small).
+        public var notices: [Notice]
     }
 
     public struct CheckpointRow: Sendable, Codable, Equatable {

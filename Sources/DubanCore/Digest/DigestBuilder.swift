@@ -2,9 +2,13 @@
 /// digest. Pure: everything it needs is passed in.
 public struct DigestBuilder: Sendable {
     public var planner: Planner
+    /// A task whose progress text is the same in this week's ledger and in
+    /// the ledgers of this many previous digests is yellow (`[digest] stale_weeks`).
+    public var staleWeeks: Int
 
-    public init(planner: Planner) {
+    public init(planner: Planner, staleWeeks: Int = 3) {
         self.planner = planner
+        self.staleWeeks = staleWeeks
     }
 
     public struct Inputs: Sendable {
@@ -17,26 +21,45 @@ public struct DigestBuilder: Sendable {
         public var earlierReads: [LedgerRead]
         /// `[ledger] require_evidence`: a done task without 佐证材料 is an error.
         public var requireEvidence: Bool
+        /// Notices sent per task, oldest first (from the notification log).
+        public var notices: [TaskID: [Digest.Notice]]
+        /// 整改进展 per task in the ledgers of previous digests, newest first.
+        public var progressHistory: [[TaskID: String]]
+        /// The figures of earlier archived weeks, oldest first.
+        public var trend: [Digest.TrendPoint]
 
         public init(snapshot: LedgerSnapshot, previous: (week: ISOWeek, snapshot: LedgerSnapshot)? = nil,
                     highestEscalation: [TaskID: Int] = [:], failedMail: Int = 0,
-                    earlierReads: [LedgerRead] = [], requireEvidence: Bool = false) {
+                    earlierReads: [LedgerRead] = [], requireEvidence: Bool = false, notices: [TaskID: [Digest.Notice]] = [:],
+                    progressHistory: [[TaskID: String]] = [], trend: [Digest.TrendPoint] = []) {
             self.snapshot = snapshot
             self.previous = previous
             self.highestEscalation = highestEscalation
             self.failedMail = failedMail
             self.earlierReads = earlierReads
             self.requireEvidence = requireEvidence
+            self.notices = notices
+            self.progressHistory = progressHistory
+            self.trend = trend
         }
+    }
+
+    /// 长期坚持, by status or by deadline: left out of every rate.
+    public static func isStanding(_ task: RectificationTask) -> Bool {
+        task.status == .ongoing || task.deadline.kind == .ongoing
     }
 
     public func build(week: ISOWeek, today: LocalDate, _ inputs: Inputs) -> Digest {
         let snapshot = inputs.snapshot
         let problems = Dictionary(snapshot.problems.map { ($0.number, $0.description) }, uniquingKeysWith: { first, _ in first })
-        let rows = snapshot.tasks.map { row($0, today: today, problems: problems, escalation: inputs.highestEscalation[$0.id]) }
+        let rows = snapshot.tasks.map { task in
+            row(task, today: today, problems: problems, escalation: inputs.highestEscalation[task.id], notices: inputs.notices[task.id] ?? [],
+                stale: isStale(task, history: inputs.progressHistory))
+        }
 
-        var counts = Digest.Counts(problems: snapshot.problems.count, tasks: rows.count, notStarted: 0, inProgress: 0, completed: 0,
-                                   accepted: 0, closed: 0, ongoing: 0, done: 0, overdue: 0, completionRate: 0)
+        var counts = Digest.Counts(problems: 0, tasks: rows.count, notStarted: 0, inProgress: 0, completed: 0, accepted: 0, closed: 0,
+                                   ongoing: 0, standing: 0, done: 0, overdue: 0, problemsMeasured: 0, problemsRectified: 0,
+                                   problemRectificationRate: 0, completionRate: 0, doneJudged: 0, doneOnTime: 0, late: 0)
         for row in rows {
             switch row.status {
             case .notStarted: counts.notStarted += 1
@@ -47,14 +70,39 @@ public struct DigestBuilder: Sendable {
             case .ongoing: counts.ongoing += 1
             }
             if row.status.isDone { counts.done += 1 }
+            if row.standing { counts.standing += 1 }
             if row.light == .red { counts.overdue += 1 }
         }
-        counts.completionRate = Self.rate(done: counts.done, of: counts.tasks - counts.ongoing)
+        let whole = Self.figures(rows, today: today)
+        counts.completionRate = whole.completionRate
+        counts.doneJudged = whole.judged
+        counts.doneOnTime = whole.onTime
+        counts.onTimeRate = whole.onTimeRate
+        counts.late = whole.late
+        counts.averageDaysLate = whole.averageDaysLate
+
+        // Problems in ledger order, then any number only tasks mention (as the stage report).
+        var problemOrder: [String] = []
+        var problemTasks: [String: [Digest.TaskRow]] = [:]
+        for problem in snapshot.problems where problemTasks[problem.number] == nil {
+            problemOrder.append(problem.number)
+            problemTasks[problem.number] = []
+        }
+        for row in rows {
+            if problemTasks[row.problem] == nil { problemOrder.append(row.problem); problemTasks[row.problem] = [] }
+            problemTasks[row.problem]!.append(row)
+        }
+        counts.problems = problemOrder.count
+        for number in problemOrder {
+            let measured = problemTasks[number]!.filter { !$0.standing }
+            guard !measured.isEmpty else { continue }
+            counts.problemsMeasured += 1
+            if measured.allSatisfy(\.status.isDone) { counts.problemsRectified += 1 }
+        }
+        counts.problemRectificationRate = Self.rate(done: counts.problemsRectified, of: counts.problemsMeasured)
+
         if let previous = inputs.previous {
-            let before = previous.snapshot.tasks
-            let done = before.count { $0.status.isDone }
-            let ongoing = before.count { $0.status == .ongoing }
-            let rate = Self.rate(done: done, of: before.count - ongoing)
+            let rate = trendPoint(week: previous.week, snapshot: previous.snapshot, today: today).completionRate
             counts.previousCompletionRate = rate
             counts.completionRateChange = ((counts.completionRate - rate) * 10).rounded() / 10
         }
@@ -62,25 +110,10 @@ public struct DigestBuilder: Sendable {
         let lights = Digest.Lights(red: rows.count { $0.light == .red }, yellow: rows.count { $0.light == .yellow },
                                    blue: rows.count { $0.light == .blue })
 
-        var byDepartment: [String: Digest.DepartmentRow] = [:]
-        var departmentOrder: [String] = []
-        for row in rows {
-            let name = row.department.isEmpty ? "（未填写）" : row.department
-            if byDepartment[name] == nil { departmentOrder.append(name); byDepartment[name] = .init(name: name, tasks: 0, done: 0, overdue: 0, completionRate: 0) }
-            byDepartment[name]!.tasks += 1
-            if row.status.isDone { byDepartment[name]!.done += 1 }
-            if row.light == .red { byDepartment[name]!.overdue += 1 }
-        }
-        let departments: [Digest.DepartmentRow] = departmentOrder.map { name in
-            var department = byDepartment[name]!
-            let ongoing = rows.count { ($0.department.isEmpty ? "（未填写）" : $0.department) == name && $0.status == .ongoing }
-            department.completionRate = Self.rate(done: department.done, of: department.tasks - ongoing)
-            return department
-        }
-
-        let open = rows.filter { !$0.status.isDone && $0.status != .ongoing }
+        let open = rows.filter { !$0.status.isDone && !$0.standing }
         let overdue = open.filter { $0.light == .red }.sorted { ($0.daysLeft ?? 0, $0.id) < ($1.daysLeft ?? 0, $1.id) }
         let dueSoon = open.filter { ($0.daysLeft ?? -1) >= 0 }.sorted { ($0.daysLeft!, $0.id) < ($1.daysLeft!, $1.id) }
+        let yellow = rows.filter { $0.light == .yellow }.sorted { ($0.daysLeft ?? Int.max, $0.id) < ($1.daysLeft ?? Int.max, $1.id) }
         var checkpoints: [Digest.CheckpointRow] = []
         for task in snapshot.tasks where !task.status.isDone {
             for checkpoint in task.checkpoints where (0...30).contains(today.days(until: checkpoint.date)) {
@@ -109,39 +142,132 @@ public struct DigestBuilder: Sendable {
             ledgerErrors: snapshot.diagnostics.errorCount,
             ledgerAnomalies: LedgerAudit.findings(snapshot, earlier: inputs.earlierReads, today: today, requireEvidence: inputs.requireEvidence))
 
+        var trend = inputs.trend.filter { $0.week < week }
+        trend.append(Digest.TrendPoint(week: week, completionRate: counts.completionRate, overdue: counts.overdue))
+
         return Digest(
-            week: week, today: today, previousWeek: inputs.previous?.week, counts: counts, lights: lights, departments: departments,
+            week: week, today: today, previousWeek: inputs.previous?.week, counts: counts, lights: lights,
+            departments: Self.groups(rows, today: today) { $0.department.isEmpty ? "（未填写）" : $0.department },
+            leaders: Self.groups(rows, today: today) { $0.leader.isEmpty ? "（未填写）" : $0.leader },
             overdue: overdue,
+            yellow: yellow,
             dueIn7Days: dueSoon.filter { $0.daysLeft! <= 7 },
             dueIn8To30Days: dueSoon.filter { $0.daysLeft! > 7 && $0.daysLeft! <= 30 },
             checkpoints: checkpoints,
             acceptancePending: rows.filter { $0.status == .completed },
             lookBacksDue: rows.filter { row in row.lookBackOn.map { (-7...30).contains(today.days(until: $0)) } ?? false },
             changes: inputs.previous.map { changes(from: $0.snapshot, to: snapshot, rows: rows, today: today, problems: problems) },
-            quality: quality, tasks: rows)
+            quality: quality, trend: trend, tasks: rows)
     }
 
-    func row(_ task: RectificationTask, today: LocalDate, problems: [String: String], escalation: Int?) -> Digest.TaskRow {
+    /// The completion rate and overdue count of an archived week's ledger, as
+    /// its digest computed them on `today` (the day the snapshot was taken).
+    public func trendPoint(week: ISOWeek, snapshot: LedgerSnapshot, today: LocalDate) -> Digest.TrendPoint {
+        var done = 0, measured = 0, overdue = 0
+        for task in snapshot.tasks {
+            let standing = Self.isStanding(task)
+            if !standing {
+                measured += 1
+                if task.status.isDone { done += 1 }
+                else if let due = planner.dueDate(task), due < today { overdue += 1 }
+            }
+        }
+        return Digest.TrendPoint(week: week, completionRate: Self.rate(done: done, of: measured), overdue: overdue)
+    }
+
+    /// True when the task is open and its progress text is the same now and
+    /// in each of the last `staleWeeks` digests' ledgers.
+    func isStale(_ task: RectificationTask, history: [[TaskID: String]]) -> Bool {
+        guard staleWeeks > 0, history.count >= staleWeeks, !task.status.isDone, !Self.isStanding(task) else { return false }
+        return history.prefix(staleWeeks).allSatisfy { $0[task.id] == task.progress }
+    }
+
+    /// The day a done task was completed, as far as the ledger tells: its
+    /// 完成日期, else its 验收日期, else its 销号日期.
+    static func completionDay(_ row: Digest.TaskRow) -> LocalDate? {
+        row.completedOn ?? row.acceptedOn ?? row.closedOn
+    }
+
+    struct Figures {
+        var completionRate: Double
+        var judged: Int
+        var onTime: Int
+        var onTimeRate: Double?
+        var late: Int
+        var averageDaysLate: Double?
+    }
+
+    /// The rates of a set of rows; standing tasks are left out of all of them.
+    static func figures(_ rows: [Digest.TaskRow], today: LocalDate) -> Figures {
+        var measured = 0, done = 0, judged = 0, onTime = 0, late = 0, daysLate = 0
+        for row in rows where !row.standing {
+            measured += 1
+            if row.status.isDone {
+                done += 1
+                if let due = row.dueDate, let finished = completionDay(row) {
+                    judged += 1
+                    let days = due.days(until: finished)
+                    if days <= 0 { onTime += 1 } else { late += 1; daysLate += days }
+                }
+            } else if let due = row.dueDate, due < today {
+                late += 1
+                daysLate += due.days(until: today)
+            }
+        }
+        return Figures(completionRate: rate(done: done, of: measured), judged: judged, onTime: onTime,
+                       onTimeRate: judged > 0 ? rate(done: onTime, of: judged) : nil, late: late,
+                       averageDaysLate: late > 0 ? (Double(daysLate) / Double(late) * 10).rounded() / 10 : nil)
+    }
+
+    /// Rows grouped by `key`, most overdue first, then in ledger order.
+    static func groups(_ rows: [Digest.TaskRow], today: LocalDate, by key: (Digest.TaskRow) -> String) -> [Digest.GroupRow] {
+        var order: [String] = []
+        var members: [String: [Digest.TaskRow]] = [:]
+        for row in rows {
+            let name = key(row)
+            if members[name] == nil { order.append(name) }
+            members[name, default: []].append(row)
+        }
+        let groups = order.map { name -> Digest.GroupRow in
+            let group = members[name]!
+            let figures = Self.figures(group, today: today)
+            return Digest.GroupRow(name: name, tasks: group.count, done: group.count { $0.status.isDone }, overdue: group.count { $0.light == .red },
+                                   completionRate: figures.completionRate, onTimeRate: figures.onTimeRate)
+        }
+        return groups.enumerated().sorted { ($1.element.overdue, $0.offset) < ($0.element.overdue, $1.offset) }.map(\.element)
+    }
+
+    func row(_ task: RectificationTask, today: LocalDate, problems: [String: String], escalation: Int?,
+             notices: [Digest.Notice] = [], stale: Bool = false) -> Digest.TaskRow {
         let due = planner.dueDate(task)
         let daysLeft = due.map { today.days(until: $0) }
-        let open = !task.status.isDone && task.status != .ongoing
+        let standing = Self.isStanding(task)
+        let open = !task.status.isDone && !standing
+        var reasons: [Digest.YellowReason] = []
+        if open, let daysLeft, (0...7).contains(daysLeft) { reasons.append(.dueSoon) }
+        if open, task.status == .notStarted, task.checkpoints.contains(where: { $0.date < today }) { reasons.append(.checkpointPassed) }
+        if stale { reasons.append(.progressStale) }
         var light = Digest.Light.none
         if task.status.isDone {
             light = .blue
         } else if open, let daysLeft, daysLeft < 0 {
             light = .red
-        } else if open, let daysLeft, daysLeft <= 7 {
-            light = .yellow
-        } else if task.status == .notStarted, task.checkpoints.contains(where: { $0.date < today }) {
+            reasons = []
+        } else if !reasons.isEmpty {
             light = .yellow
         }
         let lookBack = task.status == .closed ? task.closedOn.map { planner.calendar.onOrAfter($0.adding(months: planner.policy.lookBackMonths)) } : nil
         return Digest.TaskRow(
             id: task.id.rawValue, problem: task.problemNumber, problemDescription: problems[task.problemNumber] ?? "",
             measure: task.measure, department: task.department, officer: task.officer?.name ?? "", leader: task.leader?.name ?? "",
-            deadline: due?.description ?? task.deadlineText, dueDate: due, daysLeft: daysLeft, status: task.status, light: light,
+            deadline: due?.description ?? task.deadlineText, deadlineText: task.deadlineText, dueDate: due,
+            checkpoints: task.checkpoints.map { "\($0.date) \($0.label)".trimmingCharacters(in: .whitespaces) }.joined(separator: "；"),
+            acceptanceCriterion: task.acceptanceCriterion, progress: task.progress, evidence: task.evidence, remarks: task.remarks,
+            standing: standing, daysLeft: daysLeft, status: task.status, light: light,
             highestEscalationStep: escalation,
-            completedOn: task.completedOn, closedOn: task.closedOn, lookBackOn: lookBack)
+            completedOn: task.completedOn, acceptedOn: task.acceptedOn, closedOn: task.closedOn, lookBackOn: lookBack,
+            yellowReasons: light == .yellow ? reasons : [], noticesSent: notices.count, lastNotice: notices.last?.on,
+            notices: light == .red ? notices : [])
     }
 
     func changes(from before: LedgerSnapshot, to after: LedgerSnapshot, rows: [Digest.TaskRow], today: LocalDate,
@@ -154,7 +280,7 @@ public struct DigestBuilder: Sendable {
             if task.status.isDone && !was.status.isDone && task.status != .closed { result.newlyCompleted.append(row) }
             if task.status == .closed && was.status != .closed { result.newlyClosed.append(row) }
             let wasDue = planner.dueDate(was)
-            let wasOverdue = !was.status.isDone && was.status != .ongoing && (wasDue.map { $0 < today.adding(days: -7) } ?? false)
+            let wasOverdue = !was.status.isDone && !Self.isStanding(was) && (wasDue.map { $0 < today.adding(days: -7) } ?? false)
             if row.light == .red && !wasOverdue { result.newlyOverdue.append(row) }
             if wasDue != planner.dueDate(task) || (wasDue == nil && was.deadlineText != task.deadlineText) {
                 result.deadlinesMoved.append(.init(task: task.id.rawValue, measure: task.measure,

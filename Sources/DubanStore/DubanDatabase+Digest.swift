@@ -1,0 +1,68 @@
+public import DubanCore
+public import Foundation
+import GRDB
+
+/// What the weekly digest reads from the state database beyond the log's
+/// identities: the notices actually sent, the snapshots of earlier digests
+/// (trend and stale progress), and the snapshot of one past week.
+extension DubanDatabase {
+    /// A notice the log records as sent (the server accepted it).
+    public struct SentNotice: Sendable, Equatable {
+        public var kind: NotificationKind
+        public var step: Int
+        public var at: Date
+    }
+
+    /// Notices sent per task, oldest first. Digests are not about a task and
+    /// are left out; queued or skipped notices were not sent.
+    public func sentNotices() async throws(StoreError) -> [TaskID: [SentNotice]] {
+        try await read("reading the notices sent") { db in
+            var result: [TaskID: [SentNotice]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT taskID, kind, step, sentAt FROM notificationLog
+                WHERE state = 'sent' AND kind != 'digest' AND sentAt IS NOT NULL ORDER BY sentAt, key
+                """)
+            while let row = try rows.next() {
+                // A kind this build does not know (a newer Duban wrote it) is still a notice sent.
+                let kind = NotificationKind(rawValue: row["kind"]) ?? .reminder
+                result[TaskID(row["taskID"] as String), default: []].append(SentNotice(kind: kind, step: row["step"], at: row["sentAt"]))
+            }
+            return result
+        }
+    }
+
+    /// Calls `body` with each digest snapshot kept before `week`, oldest
+    /// first, one at a time (a large ledger's snapshots are decoded one by
+    /// one and dropped), and returns what it returned.
+    public func digestHistory<T: Sendable>(before week: ISOWeek,
+                                           _ body: @escaping @Sendable (ISOWeek, Date, LedgerSnapshot) throws -> T) async throws(StoreError) -> [T] {
+        try await read("reading earlier digests' snapshots") { db in
+            var result: [T] = []
+            let keys = try Row.fetchAll(db, sql: "SELECT id, key, takenAt FROM ledgerSnapshot WHERE purpose = ? AND key < ? ORDER BY key",
+                                        arguments: [SnapshotRecord.Kind.digest.rawValue, week.description])
+            for key in keys {
+                guard let found = ISOWeek(key["key"] as String) else { continue }
+                guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM ledgerSnapshot WHERE id = ?", arguments: [key["id"] as Int64])
+                else { continue }
+                result.append(try body(found, key["takenAt"], try JSONDecoder.duban.decode(LedgerSnapshot.self, from: payload)))
+            }
+            return result
+        }
+    }
+
+    /// The ledger as the digest of `week` saw it, and when, if it was kept.
+    public func digestSnapshot(of week: ISOWeek) async throws(StoreError) -> (snapshot: LedgerSnapshot, takenAt: Date)? {
+        try await read("reading the digest snapshot of \(week)") { db in
+            let record = try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.digest
+                                                   && SnapshotRecord.Columns.key == week.description).fetchOne(db)
+            return try record.map { (try JSONDecoder.duban.decode(LedgerSnapshot.self, from: $0.payload), $0.takenAt) }
+        }
+    }
+
+    /// The subject of a queued message, if it is in the outbox.
+    public func outboxSubject(messageID: String) async throws(StoreError) -> String? {
+        try await read("reading the outbox") { db in
+            try String.fetchOne(db, sql: "SELECT subject FROM outbox WHERE messageID = ?", arguments: [messageID])
+        }
+    }
+}
