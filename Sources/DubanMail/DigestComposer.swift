@@ -89,10 +89,12 @@ extension Composer {
                 "reasons": row.yellowReasons.map { yellowWords($0, staleWeeks: 0) }.joined(separator: english ? ", " : "、"),
             ]
         }
+        // "—" rather than "": a key left out of a row is looked up in the
+        // enclosing context, and would show the whole digest's rate.
         func group(_ g: Digest.GroupRow) -> [String: Any] {
             let done = Int(g.completionRate.rounded())
             return ["name": g.name, "tasks": g.tasks, "done": g.done, "overdue": g.overdue, "rate": Self.percent(g.completionRate),
-                    "on_time_rate": g.onTimeRate.map(Self.percent) ?? "", "bar_done": done, "bar_rest": 100 - done]
+                    "on_time_rate": g.onTimeRate.map(Self.percent) ?? "—", "bar_done": done, "bar_rest": 100 - done]
         }
         func limited(_ rows: [Digest.TaskRow]) -> [[String: Any]] { rows.prefix(Self.listLimit).map(task) }
         // The trend chart: one row per week, bars as table cells; the overdue
@@ -113,7 +115,7 @@ extension Composer {
             "standing": c.standing,
             "problems_measured": c.problemsMeasured, "problems_rectified": c.problemsRectified,
             "problem_rate": Self.percent(c.problemRectificationRate),
-            "on_time_rate": c.onTimeRate.map(Self.percent) ?? "", "done_judged": c.doneJudged, "done_on_time": c.doneOnTime,
+            "on_time_rate": c.onTimeRate.map(Self.percent) ?? "—", "done_judged": c.doneJudged, "done_on_time": c.doneOnTime,
             "late": c.late, "average_days_late": c.averageDaysLate.map { String(format: "%.1f", $0) } ?? "",
             "overdue": c.overdue, "rate": Self.percent(c.completionRate),
             "has_change": c.completionRateChange != nil,

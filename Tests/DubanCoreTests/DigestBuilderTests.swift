@@ -54,6 +54,145 @@ import Testing
         #expect(digest.tasks.count == 300)
     }
 
+    /// A random ledger with leaders, completion dates on both sides of the
+    /// deadline (some missing), and 长期坚持 both as a status and as a deadline.
+    func randomRichLedger(seed: UInt64, count: Int) -> LedgerSnapshot {
+        var rng = SeededGenerator(seed: seed)
+        let departments = ["党委办公室", "组织部", "财务处", "宣传部"]
+        let leaders = ["李强", "赵敏", "周杰"]
+        var snapshot = LedgerSnapshot()
+        for p in 1...(count / 4) { snapshot.problems.append(Problem(number: "\(p)", description: "问题\(p)", source: SourceLocation(file: "l"))) }
+        for i in 0..<count {
+            let status = TaskStatus.allCases.randomElement(using: &rng)!
+            let due = today.adding(days: Int.random(in: -60...60, using: &rng))
+            let deadline: Deadline
+            switch Int.random(in: 0..<12, using: &rng) {
+            case 0: deadline = .unparsed("下月")
+            case 1: deadline = .ongoing
+            default: deadline = .by(due)
+            }
+            let finished: LocalDate? = Int.random(in: 0..<5, using: &rng) == 0 ? nil : due.adding(days: Int.random(in: -10...10, using: &rng))
+            let dated = Int.random(in: 0..<2, using: &rng) == 0
+            snapshot.tasks.append(RectificationTask(
+                id: TaskID("T\(i)"), idIsExplicit: true, problemNumber: "\(Int.random(in: 1...(count / 4), using: &rng))", measure: "措施\(i)",
+                department: departments[Int.random(in: 0..<4, using: &rng)], officer: Contact(name: "o\(i % 5)", email: "o@example.org"),
+                leader: Contact(name: leaders[Int.random(in: 0..<3, using: &rng)], email: "l@example.org"),
+                deadline: deadline, status: status,
+                completedOn: status.isDone && dated ? finished : nil,
+                acceptedOn: [.accepted, .closed].contains(status) && !dated ? finished : nil,
+                closedOn: status == .closed ? finished?.adding(days: 30) : nil, source: SourceLocation(file: "l", row: i + 2)))
+        }
+        return snapshot
+    }
+
+    @Test(arguments: [11, 12, 13, 14])
+    func newFiguresMatchAnIndependentCount(seed: Int) {
+        let snapshot = randomRichLedger(seed: UInt64(seed), count: 400)
+        let digest = DigestBuilder(planner: makePlanner()).build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot))
+        // Counted here without the builder. Standing = 长期坚持 by status or deadline: out of every rate.
+        func standing(_ t: RectificationTask) -> Bool { t.status == .ongoing || t.deadline == .ongoing }
+        func isDone(_ t: RectificationTask) -> Bool { [.completed, .accepted, .closed].contains(t.status) }
+        func percent(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : (Double(a) / Double(b) * 1000).rounded() / 10 }
+        struct Tally { var tasks = 0, done = 0, overdue = 0, measured = 0, measuredDone = 0, judged = 0, onTime = 0 }
+        func tally(_ tasks: [RectificationTask]) -> Tally {
+            var t = Tally()
+            for task in tasks {
+                t.tasks += 1
+                if isDone(task) { t.done += 1 }
+                guard !standing(task) else { continue }
+                t.measured += 1
+                if isDone(task) {
+                    t.measuredDone += 1
+                    if let due = task.deadline.date, let finished = task.completedOn ?? task.acceptedOn ?? task.closedOn {
+                        t.judged += 1
+                        if finished <= due { t.onTime += 1 }
+                    }
+                } else if let due = task.deadline.date, due < today {
+                    t.overdue += 1
+                }
+            }
+            return t
+        }
+        let whole = tally(snapshot.tasks)
+        #expect(digest.counts.overdue == whole.overdue)
+        #expect(digest.counts.standing == snapshot.tasks.count(where: standing))
+        #expect(digest.counts.completionRate == percent(whole.measuredDone, whole.measured)!)
+        #expect(digest.counts.doneJudged == whole.judged && digest.counts.doneOnTime == whole.onTime)
+        #expect(digest.counts.onTimeRate == percent(whole.onTime, whole.judged))
+
+        // Average days late: done after the due date (to completion), or open past it (to today).
+        var lateDays: [Int] = []
+        for task in snapshot.tasks where !standing(task) {
+            guard let due = task.deadline.date else { continue }
+            if isDone(task) {
+                if let finished = task.completedOn ?? task.acceptedOn ?? task.closedOn, finished > due { lateDays.append(due.days(until: finished)) }
+            } else if due < today {
+                lateDays.append(due.days(until: today))
+            }
+        }
+        #expect(digest.counts.late == lateDays.count)
+        #expect(digest.counts.averageDaysLate == (Double(lateDays.reduce(0, +)) / Double(lateDays.count) * 10).rounded() / 10)
+
+        // Problems: rectified when every non-standing task is done; problems with only standing tasks are out.
+        var measuredProblems = 0, rectified = 0
+        for number in Set(snapshot.problems.map(\.number)).union(snapshot.tasks.map(\.problemNumber)) {
+            let tasks = snapshot.tasks.filter { $0.problemNumber == number && !standing($0) }
+            guard !tasks.isEmpty else { continue }
+            measuredProblems += 1
+            if tasks.allSatisfy(isDone) { rectified += 1 }
+        }
+        #expect(digest.counts.problemsMeasured == measuredProblems && digest.counts.problemsRectified == rectified)
+        #expect(digest.counts.problemRectificationRate == percent(rectified, measuredProblems)!)
+
+        // Per department and per leader: the same figures over their tasks, most overdue first.
+        for (rows, key) in [(digest.departments, \RectificationTask.department), (digest.leaders, \RectificationTask.leader!.name)] {
+            #expect(Set(rows.map(\.name)) == Set(snapshot.tasks.map { $0[keyPath: key] }))
+            for row in rows {
+                let t = tally(snapshot.tasks.filter { $0[keyPath: key] == row.name })
+                #expect(row.tasks == t.tasks && row.done == t.done && row.overdue == t.overdue, "\(row.name)")
+                #expect(row.completionRate == percent(t.measuredDone, t.measured) ?? 0 && row.onTimeRate == percent(t.onTime, t.judged), "\(row.name)")
+            }
+            #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.overdue >= $1.overdue })
+        }
+        // The yellow list names every yellow task, each with a reason; no overdue task is yellow.
+        #expect(digest.yellow.count == digest.lights.yellow && digest.yellow.allSatisfy { !$0.yellowReasons.isEmpty })
+        #expect(Set(digest.yellow.map(\.id)).isDisjoint(with: digest.overdue.map(\.id)))
+    }
+
+    /// Progress text unchanged over `staleWeeks` weekly reads makes an open task yellow, by name.
+    @Test func progressUnchangedForWeeksIsYellow() {
+        func task(_ id: String, progress: String, status: TaskStatus = .inProgress) -> RectificationTask {
+            RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
+                              deadline: .by(day("2026-09-30")), progress: progress, status: status, source: SourceLocation(file: "l"))
+        }
+        let now = LedgerSnapshot(tasks: [task("STALE", progress: "正在起草"), task("MOVED", progress: "已印发"),
+                                         task("NEWISH", progress: "正在起草"), task("DONE", progress: "正在起草", status: .completed)])
+        let old: [TaskID: String] = [TaskID("STALE"): "正在起草", TaskID("MOVED"): "正在起草", TaskID("DONE"): "正在起草"]
+        let builder = DigestBuilder(planner: makePlanner(), staleWeeks: 3)
+        let week = ISOWeek(containing: today)
+        // Three earlier reads with the same text: stale. NEWISH was not in the older ledgers.
+        let stale = builder.build(week: week, today: today, .init(snapshot: now, progressHistory: [old, old, old.merging([TaskID("NEWISH"): "x"]) { a, _ in a }]))
+        #expect(stale.yellow.map(\.id) == ["STALE"])
+        #expect(stale.yellow.first?.yellowReasons == [.progressStale])
+        // Only two earlier reads: not yet.
+        let early = builder.build(week: week, today: today, .init(snapshot: now, progressHistory: [old, old]))
+        #expect(early.yellow.isEmpty)
+    }
+
+    /// The trend ends with this week; earlier points come from the archived weeks.
+    @Test func theTrendEndsWithThisWeek() {
+        let builder = DigestBuilder(planner: makePlanner())
+        let snapshot = randomLedger(seed: 5, count: 30)
+        let earlier = [Digest.TrendPoint(week: ISOWeek("2026-W26")!, completionRate: 10, overdue: 4),
+                       Digest.TrendPoint(week: ISOWeek("2026-W27")!, completionRate: 20, overdue: 3)]
+        let digest = builder.build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot, trend: earlier))
+        #expect(digest.trend.map(\.week.description) == ["2026-W26", "2026-W27", "2026-W28"])
+        #expect(digest.trend.last == Digest.TrendPoint(week: ISOWeek("2026-W28")!, completionRate: digest.counts.completionRate, overdue: digest.counts.overdue))
+        // An archived snapshot's point is what its own digest counted that day.
+        let point = builder.trendPoint(week: ISOWeek("2026-W28")!, snapshot: snapshot, today: today)
+        #expect(point == digest.trend.last)
+    }
+
     @Test func weekOverWeekChanges() {
         func task(_ id: String, _ deadline: String, _ status: TaskStatus) -> RectificationTask {
             RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",

@@ -1,4 +1,5 @@
 import DubanConfig
+import DubanLedger
 import DubanCore
 import DubanDaemon
 import DubanMail
@@ -36,14 +37,9 @@ import Testing
         for figure in ["<b>7</b> 项", "50.0%", ">1</div><div>红灯·逾期", ">3</div><div>蓝灯·已完成"] { #expect(html.contains(figure), "\(figure)") }
         #expect(text.contains("<script>alert('x')</script>"))  // text is not HTML: kept as written
 
-        // The CSV opens in Excel: BOM, one row per task, formulas defused.
-        let csv = try #require(parsed.attachments.first)
-        #expect(csv.filename == "tasks-2026-W28.csv" && csv.type == "text/csv")
-        let bytes = DigestCSV.bytes(produced.digest, english: false)
-        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
-        let rows = String(decoding: bytes.dropFirst(3), as: UTF8.self).split(separator: "\r\n")
-        #expect(rows.count == 1 + snapshot.tasks.count)
-        #expect(DigestCSV.quote("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        // The task list is an .xlsx workbook (read back in `theAttachmentIsAWorkbookThatReadsBack`).
+        let workbook = try #require(parsed.attachments.first)
+        #expect(workbook.filename == "tasks-2026-W28.xlsx" && workbook.type == DigestWorkbook.contentType)
 
         // The archive is never overwritten silently.
         let again = try DigestStage(environment: environment).archive(produced.digest)
@@ -106,5 +102,109 @@ import Testing
         for name in names where name.hasPrefix("2026-W28-2") {
             #expect(try Data(contentsOf: folder.appendingPathComponent(name)).count > 0)
         }
+    }
+
+    /// The attachment of a sent digest, saved to a file by Python's email package.
+    func attachment(of mime: [UInt8], to url: URL) throws {
+        let eml = url.deletingPathExtension().appendingPathExtension("eml")
+        try Data(mime).write(to: eml)
+        let script = """
+            import sys, email, email.policy
+            m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+            parts = list(m.iter_attachments())
+            assert len(parts) == 1, len(parts)
+            open(sys.argv[2], 'wb').write(parts[0].get_content())
+            """
+        _ = try runProgram("/usr/bin/python3", ["-c", script, eml.path, url.path])
+    }
+
+    /// The task list attachment is a real workbook: openpyxl reads a bold
+    /// header frozen in place, dates as dates, every part deflated; Duban's
+    /// own ledger reader reads it back as the same tasks.
+    @Test func theAttachmentIsAWorkbookThatReadsBack() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let snapshot = environment.loadLedger()
+        let produced = try await DigestStage(environment: environment).produce(
+            week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database, now: environment.clock.parse("2026-07-06T09:00")!, send: true)
+        let file = path.deletingLastPathComponent().appendingPathComponent("tasks.xlsx")
+        try attachment(of: try #require(produced.mails.first).mime, to: file)
+
+        let book = try readWithOpenpyxl(file)
+        #expect(book.crc_error == nil && book.freeze == "A2" && book.title == "整改任务")
+        #expect(book.parts.values.allSatisfy { $0 == 8 }, "\(book.parts)")
+        #expect(book.header_bold.allSatisfy { $0 })
+        let header = book.rows[0]
+        for heading in ["序号", "任务编号", "整改措施", "责任部门", "责任人", "分管领导", "整改时限", "中期检查点", "验收标准", "整改进展",
+                        "完成情况", "完成日期", "验收日期", "销号日期", "佐证材料", "备注", "灯", "剩余天数", "最高督办", "已发通知", "最近通知"] {
+            #expect(header.contains(.text(heading)), "\(heading)")
+        }
+        #expect(book.rows.count == 1 + snapshot.tasks.count)
+        let deadline = header.firstIndex(of: .text("整改时限"))!, id = header.firstIndex(of: .text("任务编号"))!
+        let progress = header.firstIndex(of: .text("整改进展"))!
+        for (row, task) in zip(book.rows.dropFirst(), snapshot.tasks) {
+            #expect(row[id] == .text(task.id.rawValue))
+            if let due = environment.planner.dueDate(task) { #expect(row[deadline] == .date("\(due)T00:00:00"), "\(task.id)") }
+            #expect(row[progress] == (task.progress.isEmpty ? .empty : .text(task.progress)), "\(task.id)")
+        }
+
+        // Duban's own reader: the same tasks, statuses and due dates, without errors.
+        let back = LedgerLoader(feedbackDate: environment.configuration.programme.feedbackDate).load(file)
+        #expect(back.diagnostics.errorCount == 0, "\(back.diagnostics)")
+        #expect(back.tasks.map(\.id) == snapshot.tasks.map(\.id))
+        #expect(back.tasks.map(\.status) == snapshot.tasks.map(\.status))
+        #expect(back.tasks.map(\.measure) == snapshot.tasks.map(\.measure))
+        #expect(back.tasks.map { environment.planner.dueDate($0) } == snapshot.tasks.map { environment.planner.dueDate($0) })
+        #expect(back.tasks.map(\.progress) == snapshot.tasks.map(\.progress))
+    }
+
+    /// The trend covers every archived week, and progress text unchanged
+    /// over the last `stale_weeks` digests' ledgers makes a task yellow.
+    @Test func trendAndStaleProgressComeFromArchivedWeeks() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let stage = DigestStage(environment: environment)
+        var snapshot = environment.loadLedger()
+        for (week, monday) in [("2026-W25", "2026-06-15"), ("2026-W26", "2026-06-22"), ("2026-W27", "2026-06-29")] {
+            _ = try await stage.produce(week: ISOWeek(week)!, snapshot: snapshot, database: database,
+                                        now: environment.clock.parse("\(monday)T09:00")!, send: true)
+        }
+        // One open task reports new progress this week; the others are as they were three weeks running.
+        let open = snapshot.tasks.indices.filter { !snapshot.tasks[$0].status.isDone && snapshot.tasks[$0].status != .ongoing
+                                                   && snapshot.tasks[$0].deadline.kind != .ongoing }
+        #expect(open.count >= 2)
+        snapshot.tasks[open[0]].progress += "；本周已完成初稿"
+        let digest = try await stage.produce(week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database,
+                                             now: environment.clock.parse("2026-07-06T09:00")!, send: false).digest
+        #expect(digest.trend.map(\.week.description) == ["2026-W25", "2026-W26", "2026-W27", "2026-W28"])
+        // An archived week's point is what that week's digest counted.
+        let w25 = DigestBuilder(planner: environment.planner).build(week: ISOWeek("2026-W25")!, today: LocalDate("2026-06-15")!, .init(snapshot: environment.loadLedger()))
+        #expect(digest.trend[0] == Digest.TrendPoint(week: ISOWeek("2026-W25")!, completionRate: w25.counts.completionRate, overdue: w25.counts.overdue))
+        let stale = Set(digest.tasks.filter { $0.yellowReasons.contains(.progressStale) }.map(\.id))
+        let expected = Set(open.dropFirst().map { snapshot.tasks[$0].id.rawValue }).subtracting(digest.overdue.map(\.id))
+        #expect(stale == expected && !stale.isEmpty)
+        #expect(!stale.contains(snapshot.tasks[open[0]].id.rawValue))
+        #expect(Set(digest.yellow.map(\.id)).isSuperset(of: stale))
+    }
+
+    /// The overdue list shows the notices the log records as sent, not the
+    /// ones only queued.
+    @Test func theOverdueListShowsTheNoticesSent() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let snapshot = environment.loadLedger()
+        let sentAt = environment.clock.parse("2026-07-01T09:00")!
+        let first = try await PlanStage(environment: environment, archivesDigests: false).run(snapshot, database: database, now: sentAt)
+        let escalation = try #require(first.messages.first { $0.kind == .escalation })
+        try await database.markSent(messageID: escalation.id, at: sentAt)
+        let late = try #require(escalation.items.first?.identity.task)
+        let digest = try await DigestStage(environment: environment).produce(
+            week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database, now: environment.clock.parse("2026-07-06T09:00")!, send: false).digest
+        let row = try #require(digest.overdue.first { $0.id == late.rawValue })
+        #expect(row.notices == [Digest.Notice(kind: .escalation, step: escalation.level ?? 1, on: LocalDate("2026-07-01")!)])
+        #expect(row.noticesSent == 1 && row.lastNotice == LocalDate("2026-07-01"))
+        // Messages of that pass only queued (not sent) are not counted.
+        let queuedOnly = Set(first.messages.filter { $0.id != escalation.id }.flatMap(\.items).map(\.identity.task.rawValue))
+        for task in digest.tasks where queuedOnly.contains(task.id) && task.id != late.rawValue { #expect(task.noticesSent == 0, "\(task.id)") }
     }
 }

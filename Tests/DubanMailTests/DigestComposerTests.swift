@@ -30,6 +30,69 @@ import Testing
                                                            highestEscalation: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 3]))
     }
 
+    /// "……另有0项，见附件。" was printed under every overdue list: a number,
+    /// even 0, opens a mustache section.
+    @Test func nothingLeftOutSaysNothingAboutTheAttachment() throws {
+        for locale in ["zh-CN", "en"] {
+            let rendered = try composer(locale).renderDigest(digest(), audience: nil)
+            for part in [rendered.text, rendered.html] {
+                #expect(!part.contains("另有") && !part.contains("more in the attached"), "\(locale): \(part)")
+            }
+        }
+        // With more overdue tasks than the mail lists, the rest is counted.
+        var long = digest()
+        long.overdue = Array(repeating: long.overdue[0], count: Composer.listLimit + 3)
+        let chinese = try composer("zh-CN").renderDigest(long, audience: nil)
+        #expect(chinese.text.contains("……另有3项，见附件。"))
+    }
+
+    /// The HTML is balanced, script-free, and carries the trend chart as
+    /// table-cell bars with every week's figures as text beside them.
+    @Test func theTrendChartIsTablesWithItsFiguresBeside() throws {
+        var digest = digest()
+        digest.trend = [Digest.TrendPoint(week: ISOWeek("2026-W26")!, completionRate: 12.5, overdue: 4),
+                        Digest.TrendPoint(week: ISOWeek("2026-W27")!, completionRate: 25, overdue: 2)] + digest.trend
+        for locale in ["zh-CN", "en"] {
+            let rendered = try composer(locale).renderDigest(digest, audience: nil)
+            #expect(try htmlProblems(rendered.html).isEmpty, "\(locale)")
+            #expect(!rendered.html.lowercased().contains("<script") && !rendered.html.contains("<img"))
+            // One row per week: the bar widths are the rate (rounded) and the overdue count scaled to the worst week.
+            #expect(rendered.html.contains(#"<td width="13%" style="background:#2e7d32"#), "\(locale)")
+            #expect(rendered.html.contains(#"<td width="100%" style="background:#c62828"#))   // W26: 4 of 4
+            #expect(rendered.html.contains(#"<td width="75%" style="background:#c62828"#))    // W28: 3 of 4
+            for figure in ["2026-W26", "12.5%", "2026-W27", "25.0%", "2026-W28"] {
+                #expect(rendered.html.contains(figure) && rendered.text.contains(figure), "\(locale) \(figure)")
+            }
+        }
+        let chinese = try composer("zh-CN").renderDigest(digest, audience: nil)
+        #expect(chinese.text.contains("2026-W26：完成率12.5%，逾期4项\n2026-W27：完成率25.0%，逾期2项\n2026-W28（本周）：完成率0.0%，逾期3项\n"), "\(chinese.text)")
+    }
+
+    /// The overdue list carries the progress text and the notices sent; the
+    /// yellow list names its tasks with the reason.
+    @Test func overdueAndYellowListsNameTheirTasks() throws {
+        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
+                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
+                              feedbackDate: LocalDate("2026-03-15"))
+        let tasks = [
+            RectificationTask(id: TaskID("LATE"), idIsExplicit: true, problemNumber: "1", measure: "逾期措施", department: "办公室",
+                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-06-01")!), progress: "正在征求意见", status: .inProgress,
+                              source: SourceLocation(file: "l")),
+            RectificationTask(id: TaskID("SOON"), idIsExplicit: true, problemNumber: "1", measure: "临期措施", department: "办公室",
+                              officer: Contact(name: "张伟"), deadline: .by(LocalDate("2026-07-09")!), status: .inProgress,
+                              source: SourceLocation(file: "l")),
+        ]
+        let notices = [TaskID("LATE"): [Digest.Notice(kind: .reminder, step: 7, on: LocalDate("2026-05-25")!),
+                                        Digest.Notice(kind: .escalation, step: 1, on: LocalDate("2026-06-02")!)]]
+        let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today,
+                                                           .init(snapshot: LedgerSnapshot(tasks: tasks), notices: notices))
+        let text = try composer("zh-CN").renderDigest(digest, audience: nil).text
+        #expect(text.contains("  整改进展：正在征求意见\n  已发通知：05-25 到期提醒、06-02 报分管领导\n"), "\(text)")
+        #expect(text.contains("【SOON】临期措施（办公室，张伟）2026-07-09：7天内到期；整改进展：（未填写）"), "\(text)")
+        let html = try composer("en").renderDigest(digest, audience: nil).html
+        #expect(html.contains("05-25 reminder<br>06-02 escalated to the supervising leader"), "\(html)")
+    }
+
     @Test func theHighestEscalationIsWordedInTheReadersLanguage() throws {
         let digest = digest()
         let english = try composer("en").renderDigest(digest, audience: nil)

@@ -69,7 +69,9 @@ import Testing
         try compare(MIMEWriter.write(try composer().compose(message, context: context)), with: "reminder.eml")
     }
 
-    /// The weekly digest with its CSV: figures, an overdue task, a person without an address.
+    /// The weekly digest with its workbook: figures, an overdue task with its
+    /// progress and the notices sent, a yellow task, a three-week trend, a
+    /// person without an address.
     @Test func digest() throws {
         let today = LocalDate("2026-07-06")!
         let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
@@ -81,7 +83,15 @@ import Testing
                     task("T1-2", "建立学习台账", deadline: "2026-07-10", officer: Contact(name: "张伟", email: "zhang.wei@example.org")),
                     task("T1-3", "=HYPERLINK(\"x\")", deadline: "2026-05-30", officer: Contact(name: "张伟", email: "zhang.wei@example.org"),
                          status: .closed)])
-        let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot))
+        var ledger = snapshot
+        ledger.tasks[0].progress = "初稿已完成，待党委会审议"
+        ledger.tasks[2].completedOn = LocalDate("2026-05-28")
+        let notices = [TaskID("T1-1"): [Digest.Notice(kind: .reminder, step: 7, on: LocalDate("2026-06-23")!),
+                                        Digest.Notice(kind: .escalation, step: 1, on: LocalDate("2026-07-01")!)]]
+        let trend = [Digest.TrendPoint(week: ISOWeek("2026-W26")!, completionRate: 0, overdue: 0),
+                     Digest.TrendPoint(week: ISOWeek("2026-W27")!, completionRate: 33.3, overdue: 0)]
+        let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today,
+                                                           .init(snapshot: ledger, notices: notices, trend: trend))
         let mail = try composer().composeDigest(digest, to: [Contact(name: "领导小组", email: "group@example.org")], audience: nil,
                                                 identity: NotificationIdentity(task: TaskID("digest"), kind: .digest, step: 0, about: today),
                                                 slot: clock.parse("2026-07-06T09:00")!)
