@@ -26,7 +26,7 @@ extension Configuration {
         }
         var checker = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
         checker.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation",
-                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics"])
+                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics", "personal"])
 
         let organization = Organization.read(from: root, &checker)
         let programme = Programme.read(from: root, &checker)
@@ -39,6 +39,7 @@ extension Configuration {
         let delivery = Delivery.read(from: root, &checker)
         let digest = DigestSettings.read(from: root, &checker, office: chain?.office)
         let (http, metrics) = checker.consoleSections(root)
+        let personal = PersonalSettings.read(from: root, &checker, digest: digest.schedule)
 
         guard checker.diagnostics.isEmpty, let organization, let chain, let mail else { throw ConfigurationError(checker.diagnostics) }
         var configuration = Configuration(
@@ -46,6 +47,7 @@ extension Configuration {
             policy: policy, chain: chain, calendars: calendars ?? checker.folder.appendingPathComponent("calendars"),
             state: state, mail: mail, delivery: delivery, digest: digest)
         (configuration.http, configuration.metrics) = (http, metrics)
+        configuration.personal = personal
         return configuration
     }
 }

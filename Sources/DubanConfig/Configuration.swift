@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var mail: Mail
     public var delivery: Delivery
     public var digest: DigestSettings
+    /// `[personal]` (PersonalSettings.swift).
+    public var personal = PersonalSettings(schedule: DigestSchedule())
     /// `[http]` and `[metrics]` (Console.swift).
     public var http = HTTP()
     public var metrics = Metrics()

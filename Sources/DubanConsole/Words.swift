@@ -42,6 +42,7 @@ struct Words: Sendable {
         case "escalation": return "逾期督办"
         case "acceptance": return "验收提示"
         case "lookback": return "回头看"
+        case "personal": return "个人清单"
         case "digest": return "周报"
         default: return kind
         }
@@ -53,7 +54,7 @@ struct Words: Sendable {
         case .reminder, .checkpoint: return "\(kind(identity.kind.rawValue))（提前\(identity.step)天）"
         case .escalation:
             return identity.step == 1 ? "逾期督办 一级" : identity.step == 2 ? "逾期督办 二级" : "逾期督办 二级 第\(identity.step - 2)次重复"
-        case .acceptance, .lookback, .digest: return kind(identity.kind.rawValue)
+        case .acceptance, .lookback, .personal, .digest: return kind(identity.kind.rawValue)
         }
     }
 

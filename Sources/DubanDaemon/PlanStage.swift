@@ -71,6 +71,11 @@ public struct PlanStage: Sendable {
         plan.messages += digest.mails.map(\.message)
         plan.skipped += digest.skipped
         if let next = digest.next { plan.next = min(plan.next ?? next, next) }
+        let personalStage = PersonalStage(environment: environment)
+        let personal = personalStage.due(snapshot, now: now, log: logged)
+        mails += personalStage.mails(personal.due)
+        plan.messages += personal.due.map(\.message)
+        if let next = personal.next { plan.next = min(plan.next ?? next, next) }
         if !mails.isEmpty || !plan.skipped.isEmpty {
             try await database.queue(mails, skipped: plan.skipped, at: now)
         }

@@ -66,6 +66,10 @@ public struct Simulation: Sendable {
                 if let due = try await digests.describe(message, snapshot: snapshot, database: database, now: now) {
                     if warnings.insert(Self.digestFiguresNote).inserted { result.warnings.append(Self.digestFiguresNote) }
                     result.entries.append(Entry(at: now, message: message, subject: due.subject, digest: due.digest))
+                } else if message.kind == .personal {
+                    // As queued: the personal template needs the list, which only the pass had.
+                    let subject = try await database.outboxSubject(messageID: message.id) ?? environment.subject(message)
+                    result.entries.append(Entry(at: now, message: message, subject: subject))
                 } else {
                     result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
                 }

@@ -198,6 +198,7 @@ public struct Composer: Sendable {
             return english ? "escalation repeat \(identity.step - 2)" : "再次督办（第\(identity.step - 2)次）"
         case .acceptance: return english ? "acceptance notice" : "验收提醒"
         case .lookback: return english ? "look-back notice" : "回头看提醒"
+        case .personal: return english ? "personal list" : "个人任务清单"
         case .digest: return english ? "digest" : "周报"
         }
     }

@@ -55,6 +55,7 @@ extension Composer {
         case .escalation: what = (english ? "escalated " : "") + Self.escalationWords(step: notice.step, english: english)
         case .acceptance: what = english ? "acceptance reminder" : "验收提醒"
         case .lookback: what = english ? "look-back reminder" : "回头看提醒"
+        case .personal: what = english ? "personal list" : "个人任务清单"
         default: what = notice.kind.rawValue
         }
         return String(notice.on.description.dropFirst(5)) + " " + what

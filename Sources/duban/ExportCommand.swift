@@ -167,6 +167,7 @@ struct NoticeTable {
         case .escalation: return "逾期督办"
         case .acceptance: return "验收提醒"
         case .lookback: return "回头看"
+        case .personal: return "个人清单"
         case .digest: return "周报"
         }
     }
@@ -178,7 +179,7 @@ struct NoticeTable {
         case .reminder, .checkpoint: return "提前\(identity.step)天（\(identity.about)）"
         case .escalation:
             return identity.step == 1 ? "一级督办" : identity.step == 2 ? "二级督办" : "二级督办再督办\(identity.step - 2)次"
-        case .acceptance, .lookback: return ""
+        case .acceptance, .lookback, .personal: return ""
         case .digest: return ""
         }
     }

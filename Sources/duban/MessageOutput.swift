@@ -22,8 +22,19 @@ struct MessageJSON: Encodable {
     /// A digest's figures (kind `digest`).
     var figures: DigestFigures?
 
-    init(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil) {
+    /// A personal list's figures (kind `personal`): its tasks, overdue and due within 7 days.
+    var list: ListFigures?
+
+    struct ListFigures: Encodable {
+        var role: String
+        var tasks: Int
+        var overdue: Int
+        var dueSoon: Int
+    }
+
+    init(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil, personal: PersonalList? = nil) {
         figures = digest.map(DigestFigures.init)
+        list = personal.map { ListFigures(role: $0.role.rawValue, tasks: $0.items.count, overdue: $0.overdue, dueSoon: $0.dueSoon) }
         kind = message.kind.rawValue
         level = message.level
         self.slot = clock.iso(slot)
@@ -62,7 +73,8 @@ struct MessageJSON: Encodable {
     }
 
     /// One line of the text timeline.
-    static func textLine(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil) -> String {
+    static func textLine(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil,
+                         personal: PersonalList? = nil) -> String {
         let day = clock.date(of: slot)
         let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][day.weekday - 1]
         let kind = message.kind.rawValue + (message.level.map { " L\($0)" } ?? "")
@@ -71,7 +83,14 @@ struct MessageJSON: Encodable {
         let tasks = message.items.map { "\($0.identity.task)(\($0.identity.about))" }.joined(separator: " ")
         var line = "\(day) \(weekday) \(clock.timeOfDay(of: slot))  \(kind.padding(toLength: 14, withPad: " ", startingAt: 0)) → \(to)\(cc)\n"
         line += "    \(subject)\n"
-        if let digest { line += "    figures: \(DigestFigures(digest).text)\n" } else { line += "    tasks: \(tasks)\n" }
+        if let digest {
+            line += "    figures: \(DigestFigures(digest).text)\n"
+        } else if let personal {
+            line += "    \(personal.role.rawValue) list: \(personal.items.count) task(s), \(personal.overdue) overdue, \(personal.dueSoon) due within 7 days: "
+                + personal.items.map(\.task.id).joined(separator: " ") + "\n"
+        } else {
+            line += "    tasks: \(tasks)\n"
+        }
         if !message.unreachable.isEmpty { line += "    unreachable, sent to the office instead: \(message.unreachable.map(\.description).joined(separator: ", "))\n" }
         return line
     }

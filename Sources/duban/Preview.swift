@@ -60,10 +60,15 @@ struct Preview: AsyncParsableCommand {
         // The digests due at that moment, as `run` would send them: the same
         // decision, built from the ledger and the state database, not queued.
         let digests: [DigestStage.Due]
+        var personalLists: [(due: PersonalStage.Due, subject: String)] = []
         do {
             let database = try stateDatabase ?? DubanDatabase.inMemory()
             let due = try await DigestStage(environment: environment, archives: false).due(snapshot, database: database, now: now, log: log)
             digests = due.due
+            let personal = PersonalStage(environment: environment)
+            let lists = personal.due(snapshot, now: now, log: log)
+            personalLists = lists.due.map { ($0, personal.subject($0)) }
+            if let next = lists.next { plan.next = min(plan.next ?? next, next) }
             plan.skipped += due.skipped
             if let next = due.next { plan.next = min(plan.next ?? next, next) }
         } catch {
@@ -85,6 +90,9 @@ struct Preview: AsyncParsableCommand {
                 for due in digests {
                     MessageJSON(due.message, slot: now, subject: due.subject, clock: clock, digest: due.digest).write(to: &json)
                 }
+                for (due, subject) in personalLists {
+                    MessageJSON(due.message, slot: now, subject: subject, clock: clock, personal: due.list).write(to: &json)
+                }
                 json.endArray()
                 json.field("next", plan.next.map(clock.iso))
                 json.key("skipped")
@@ -96,15 +104,18 @@ struct Preview: AsyncParsableCommand {
             }
         case .text:
             for warning in plan.warnings { print("warning: \(warning)") }
-            if plan.messages.isEmpty && digests.isEmpty {
+            if plan.messages.isEmpty && digests.isEmpty && personalLists.isEmpty {
                 print("Nothing goes out at \(clock.iso(now)).")
             } else {
-                print("At \(clock.iso(now)), \(plan.messages.count + digests.count) message(s) go out:\n")
+                print("At \(clock.iso(now)), \(plan.messages.count + digests.count + personalLists.count) message(s) go out:\n")
                 for message in plan.messages {
                     print(MessageJSON.textLine(message, slot: now, subject: environment.subject(message), clock: clock))
                 }
                 for digest in digests {
                     print(MessageJSON.textLine(digest.message, slot: now, subject: digest.subject, clock: clock, digest: digest.digest))
+                }
+                for (due, subject) in personalLists {
+                    print(MessageJSON.textLine(due.message, slot: now, subject: subject, clock: clock, personal: due.list))
                 }
             }
             for skip in plan.skipped { print("skipped \(skip.identity): \(skip.reason.explanation)") }

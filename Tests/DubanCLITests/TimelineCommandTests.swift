@@ -39,8 +39,16 @@ import Testing
         let json = try DubanProcess.run(["simulate", "--config", config, "--from", "2026-06-01", "--to", "2026-07-10", "--format", "json"])
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let messages = try #require(parsed["messages"] as? [[String: Any]])
-        let kinds = messages.map { "\($0["kind"]!)\($0["level"].map { "\($0)" } ?? "")" }.filter { $0 != "digest" }
+        let kinds = messages.map { "\($0["kind"]!)\($0["level"].map { "\($0)" } ?? "")" }.filter { $0 != "digest" && $0 != "personal" }
         #expect(kinds == ["acceptance", "reminder", "lookback", "escalation1", "escalation2"])
+        // The personal lists go out with the digest on Mondays: 张伟 each week, 李强 too once T1-1 is due within 7 days.
+        let lists = messages.filter { $0["kind"] as? String == "personal" }
+        #expect(lists.map { "\(($0["slot"] as? String ?? "").prefix(10)) \(($0["to"] as? [String])?.joined() ?? "")" } == [
+            "2026-06-01 zhang.wei@example.org", "2026-06-08 zhang.wei@example.org", "2026-06-15 zhang.wei@example.org",
+            "2026-06-22 zhang.wei@example.org", "2026-06-29 zhang.wei@example.org", "2026-06-29 li.qiang@example.org",
+            "2026-07-06 zhang.wei@example.org", "2026-07-06 li.qiang@example.org",
+        ])
+        #expect(lists.allSatisfy { ($0["subject"] as? String)?.contains("：") == true && $0["subject"] as? String != "" })
         // The weekly digest goes out on each Monday in the range (06-01 … 07-06), to the leadership group.
         let digests = messages.filter { $0["kind"] as? String == "digest" }
         #expect(digests.map { ($0["slot"] as? String ?? "").prefix(10) } == ["2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29", "2026-07-06"])

@@ -39,7 +39,7 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let (environment, _) = try exampleEnvironment()
         let clock = environment.clock
         let result = try await Simulation(environment: environment).run(environment.loadLedger(), from: clock.parse("2026-06-01")!, to: clock.parse("2026-07-31T23:59")!)
-        let lines = result.entries.filter { $0.message.kind != .digest }.map { "\(clock.date(of: $0.at)) \($0.message.kind.rawValue)\($0.message.level.map { " L\($0)" } ?? "") \($0.message.items.map(\.identity.task.rawValue))" }
+        let lines = result.entries.filter { ![.digest, .personal].contains($0.message.kind) }.map { "\(clock.date(of: $0.at)) \($0.message.kind.rawValue)\($0.message.level.map { " L\($0)" } ?? "") \($0.message.items.map(\.identity.task.rawValue))" }
         #expect(lines == [
             "2026-06-03 acceptance [\"T1-2\"]",       // completed 05-20 + 10 working days
             "2026-06-23 reminder [\"T1-1\"]",         // 7 days before 06-30
@@ -50,6 +50,12 @@ func exampleEnvironment() throws -> (Environment, URL) {
             "2026-07-21 escalation L2 [\"T1-1\"]",
             "2026-07-28 escalation L2 [\"T1-1\"]",
         ])
+        // Personal lists, every Monday: 张伟 while T1-1 is open; 李强 once it is due within 7 days or overdue.
+        // 孙丽's tasks are open too, but she has no address.
+        let personal = result.entries.filter { $0.message.kind == .personal }.map { "\(clock.date(of: $0.at)) \($0.message.to.compactMap(\.email).joined())" }
+        let zhang = ["2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22"].map { "\($0) zhang.wei@example.org" }
+        let both = ["2026-06-29", "2026-07-06", "2026-07-13", "2026-07-20", "2026-07-27"].flatMap { ["\($0) zhang.wei@example.org", "\($0) li.qiang@example.org"] }
+        #expect(personal == zhang + both)
     }
 
     @Test func downtimeIsCaughtUpOnceNotReplayed() async throws {
@@ -59,7 +65,9 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let result = try await Simulation(environment: environment).run(
             environment.loadLedger(), from: clock.parse("2026-06-15")!, to: clock.parse("2026-07-10T23:59")!,
             downtime: [clock.parse("2026-06-20T00:00")!..<clock.parse("2026-07-09T10:00")!])
-        let sent = result.entries.filter { $0.message.kind != .digest }.map { "\(clock.iso($0.at)) \($0.message.items.map(\.identity.key).joined())" }
+        // A personal list is not caught up after downtime: only the one of 06-15, before the outage.
+        #expect(result.entries.filter { $0.message.kind == .personal }.map { clock.iso($0.at) } == ["2026-06-15T09:00:00+08:00"])
+        let sent = result.entries.filter { ![.digest, .personal].contains($0.message.kind) }.map { "\(clock.iso($0.at)) \($0.message.items.map(\.identity.key).joined())" }
         #expect(sent == [
             "2026-06-15T09:00:00+08:00 T1-2/acceptance/1/2026-05-20",     // owed since 06-03: caught up at the first slot
             "2026-07-09T10:00:00+08:00 T1-1/escalation/2/2026-06-30",     // back at 10:00, inside the window: at once

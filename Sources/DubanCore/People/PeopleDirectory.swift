@@ -6,13 +6,18 @@ public struct Person: Hashable, Sendable, Codable {
     /// The person's own leader (上级), by name; used to find a task's
     /// supervising leader when the ledger does not name one.
     public var leader: String?
+    /// Whether the person gets the weekly personal list (the directory's
+    /// 个人清单 column; default yes).
+    public var personalList: Bool
     public var source: SourceLocation
 
-    public init(name: String, department: String = "", email: String? = nil, leader: String? = nil, source: SourceLocation) {
+    public init(name: String, department: String = "", email: String? = nil, leader: String? = nil, personalList: Bool = true,
+                source: SourceLocation) {
         self.name = name
         self.department = department
         self.email = email
         self.leader = leader
+        self.personalList = personalList
         self.source = source
     }
 }

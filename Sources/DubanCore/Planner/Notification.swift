@@ -12,6 +12,8 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable, Comparabl
     case acceptance
     /// 回头看, months after closing, to the office.
     case lookback
+    /// The weekly personal list (我的整改任务), to an officer or a supervising leader.
+    case personal
     /// The weekly digest, to the leadership group.
     case digest
 
@@ -54,7 +56,7 @@ public struct NotificationIdentity: Hashable, Sendable, Codable, Comparable, Cus
         switch kind {
         case .reminder, .checkpoint: return "\(kind.rawValue) \(step)d"
         case .escalation: return step <= 2 ? "escalation L\(step)" : "escalation L2 repeat \(step - 2)"
-        case .acceptance, .lookback, .digest: return kind.rawValue
+        case .acceptance, .lookback, .personal, .digest: return kind.rawValue
         }
     }
 

@@ -325,7 +325,8 @@ public struct Planner: Sendable {
         case .lookback:
             result.to = [chain.office]
             if let principal = chain.principal, principal.email != nil { result.cc = [principal] }
-        case .digest:
+        case .personal, .digest:
+            // Not planned per task (their stages address them); the office as a safe default.
             result.to = [chain.office]
         }
         result.to = unique(result.to)

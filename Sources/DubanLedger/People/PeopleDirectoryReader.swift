@@ -6,13 +6,25 @@ import TOMLKit
 /// Reads the people directory: who is who, and their addresses.
 ///
 /// CSV with headings 姓名, 部门, 邮箱, 上级 (or name, department, email,
-/// leader), or TOML with one `[[person]]` table each. Problems are reported
+/// leader), or TOML with one `[[person]]` table each. An optional 个人清单
+/// (`personal_list`) column turns a person's weekly personal list off with
+/// 否 / 不发送 / no / false (是 / 发送 / yes / true or empty: on). Problems are reported
 /// per row; every readable person is kept.
 public enum PeopleDirectoryReader {
     static let headings: [String: String] = [
         "姓名": "name", "name": "name", "部门": "department", "单位": "department", "department": "department",
         "邮箱": "email", "电子邮箱": "email", "email": "email", "上级": "leader", "分管领导": "leader", "leader": "leader",
+        "个人清单": "personal", "personal_list": "personal",
     ]
+
+    /// A 个人清单 cell: nil when it is neither yes nor no.
+    static func personalList(_ text: String) -> Bool? {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "", "是", "发送", "yes", "true", "on", "1": return true
+        case "否", "不发送", "不发", "no", "false", "off", "0": return false
+        default: return nil
+        }
+    }
 
     public static func read(_ url: URL) -> (PeopleDirectory, [Diagnostic]) {
         let file = url.path
@@ -34,6 +46,7 @@ public enum PeopleDirectoryReader {
         let file = url.path
         var directory = PeopleDirectory()
         var columns: [String: Int]?
+        var optOutProblems: [Diagnostic] = []
         var diagnostics = try CSVReader().read(url, sheet: nil) { row in
             guard let map = columns else {
                 var found: [String: Int] = [:]
@@ -44,12 +57,18 @@ public enum PeopleDirectoryReader {
                 return
             }
             func value(_ key: String) -> String { map[key].map { row[$0].text } ?? "" }
+            let personal = personalList(value("personal"))
+            if personal == nil, let column = map["personal"] {
+                optOutProblems.append(.error(SourceLocation(file: file, row: row.number, column: column + 1),
+                                             "个人清单 \"\(value("personal"))\": expected 是 or 否 (yes or no); the personal list stays on"))
+            }
             directory.add(Person(
                 name: value("name"), department: value("department"),
                 email: value("email").isEmpty ? nil : value("email"),
-                leader: value("leader").isEmpty ? nil : value("leader"),
+                leader: value("leader").isEmpty ? nil : value("leader"), personalList: personal ?? true,
                 source: SourceLocation(file: file, row: row.number, column: (map["name"] ?? 0) + 1)))
         }
+        diagnostics += optOutProblems
         if columns?["name"] == nil {
             diagnostics.append(.error(SourceLocation(file: file, row: 1), "the people directory needs a 姓名 (name) column; found none"))
             return (PeopleDirectory(), diagnostics)
@@ -82,9 +101,16 @@ public enum PeopleDirectoryReader {
                 diagnostics.append(.error(at, "person #\(index + 1) is not a table")); continue
             }
             var fields: [String: String] = [:]
+            var personal = true
             for key in person.keys {
+                if key == "personal_list" {
+                    if let flag = person[key]?.bool { personal = flag } else {
+                        diagnostics.append(.error(at, "person #\(index + 1): 'personal_list' must be true or false"))
+                    }
+                    continue
+                }
                 guard ["name", "department", "email", "leader"].contains(key) else {
-                    diagnostics.append(.error(at, "person #\(index + 1): unknown key '\(key)'; expected name, department, email, leader")); continue
+                    diagnostics.append(.error(at, "person #\(index + 1): unknown key '\(key)'; expected name, department, email, leader, personal_list")); continue
                 }
                 guard let string = person[key]?.string else {
                     diagnostics.append(.error(at, "person #\(index + 1): '\(key)' must be a string")); continue
@@ -92,7 +118,7 @@ public enum PeopleDirectoryReader {
                 fields[key] = string
             }
             directory.add(Person(name: fields["name"] ?? "", department: fields["department"] ?? "",
-                                 email: fields["email"], leader: fields["leader"], source: at))
+                                 email: fields["email"], leader: fields["leader"], personalList: personal, source: at))
         }
         return validate(directory, diagnostics, emailColumn: nil)
     }
