@@ -162,27 +162,9 @@ extension Composer {
 
 }
 
-/// Every task with its computed state, as CSV for Excel: UTF-8 with a BOM
-/// (Excel otherwise guesses a legacy code page), RFC 4180 quoting, CRLF.
+/// CSV quoting for Excel (the 督办记录 export; the digest's attachment was
+/// this CSV before it became a workbook): RFC 4180, formulas defused.
 public enum DigestCSV {
-    public static func bytes(_ digest: Digest, english: Bool) -> [UInt8] {
-        let header = english
-            ? ["task", "problem", "problem description", "measure", "department", "officer", "leader", "deadline", "status", "light", "days left", "highest escalation", "completed", "closed"]
-            : ["任务编号", "问题序号", "问题描述", "整改措施", "责任部门", "责任人", "分管领导", "整改时限", "状态", "灯", "剩余天数", "最高督办", "完成日期", "销号日期"]
-        let lightNames: [Digest.Light: String] = english
-            ? [.red: "red", .yellow: "yellow", .blue: "blue", .none: ""]
-            : [.red: "红", .yellow: "黄", .blue: "蓝", .none: ""]
-        var lines = [header.map(quote).joined(separator: ",")]
-        for row in digest.tasks {
-            let fields = [row.id, row.problem, row.problemDescription, row.measure, row.department, row.officer, row.leader,
-                          row.deadline, english ? row.status.rawValue : row.status.label, lightNames[row.light] ?? "",
-                          row.daysLeft.map(String.init) ?? "", row.highestEscalationStep.map { Composer.escalationWords(step: $0, english: english) } ?? "",
-                          row.completedOn?.description ?? "", row.closedOn?.description ?? ""]
-            lines.append(fields.map(quote).joined(separator: ","))
-        }
-        return [0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
-    }
-
     /// Quotes every field that needs it. A leading = + - @ is prefixed with
     /// an apostrophe so a ledger cell cannot become a formula in Excel;
     /// invisible characters (NUL, ESC, U+202E …) are shown as `<U+202E>`.

@@ -38,7 +38,7 @@ import Testing
         let result = try DubanProcess.run(["simulate", "--config", path, "--from", "2026-03-20", "--to", "2026-04-01", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let slots = (json["messages"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String != "digest" }.compactMap { $0["slot"] as? String }
+        let slots = (json["messages"] as? [[String: Any]] ?? []).filter { !["digest", "personal"].contains($0["kind"] as? String ?? "") }.compactMap { $0["slot"] as? String }
         #expect(slots == ["2026-03-23T09:00:00+01:00", "2026-03-30T09:00:00+02:00", "2026-03-31T09:00:00+02:00"])
     }
 
@@ -47,7 +47,7 @@ import Testing
         let result = try DubanProcess.run(["simulate", "--config", path, "--from", "2026-12-28", "--to", "2027-01-13", "--format", "json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((json["warnings"] as? [String])?.contains { $0.contains("no work calendar for 2027") } == true)
-        let slots = (json["messages"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String != "digest" }.compactMap { $0["slot"] as? String }
+        let slots = (json["messages"] as? [[String: Any]] ?? []).filter { !["digest", "personal"].contains($0["kind"] as? String ?? "") }.compactMap { $0["slot"] as? String }
         // 7 days before Monday 01-11 is Monday 01-04; level 1 on Tuesday 01-12 (no 2027 holidays known).
         #expect(slots == ["2027-01-04T09:00:00+08:00", "2027-01-12T09:00:00+08:00"])
     }

@@ -103,10 +103,10 @@ import Testing
         #expect(chinese.text.contains("天，已报主要负责人（再督办1次）"), "\(chinese.text)")
         #expect(chinese.text.contains("天，已报分管领导\n"))
 
-        // The CSV words it too: it used to carry the rule's English name in a Chinese sheet.
-        let csv = String(decoding: DigestCSV.bytes(digest, english: false).dropFirst(3), as: UTF8.self)
-        #expect(csv.contains(",报主要负责人（再督办1次）,"), "\(csv)")
-        #expect(!csv.contains("escalation L"))
+        // The workbook words it too: the CSV it replaced used to carry the rule's English name in a Chinese sheet.
+        let cells = digest.tasks.flatMap { DigestWorkbook.cells($0, english: false) }.map { String(describing: $0) }
+        #expect(cells.contains(#"text("报主要负责人（再督办1次）")"#) && cells.contains(#"text("报分管领导")"#), "\(cells)")
+        #expect(!cells.contains { $0.contains("escalation L") })
     }
 
     @Test func csvCellsShowControlAndFormatCharactersEscaped() {
