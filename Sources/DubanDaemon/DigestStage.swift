@@ -65,9 +65,24 @@ public struct DigestStage: Sendable {
         async throws -> (digest: Digest, mails: [OutgoingMail]) {
         let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
         guard send else { return (built.digest, []) }
-        try await database.saveSnapshot(snapshot, for: .digest(week), at: now)
+        if try await database.saveSnapshot(snapshot, for: .digest(week), at: now), let point = built.digest.trend.last {
+            // The week's trend figures beside its snapshot, so later digests need not decode it.
+            let record = TrendRecord(point: point, departments: Dictionary(
+                built.departments.compactMap { entry in entry.digest.trend.last.map { (entry.name, $0) } }, uniquingKeysWith: { a, _ in a }))
+            if let json = try? JSONEncoder().encode(record) {
+                try await database.setMeta(Self.trendKeyPrefix + week.description, String(decoding: json, as: UTF8.self))
+            }
+        }
         try await database.setMeta("last_digest", "\(week) (\(environment.clock.iso(now)))")
         return (built.digest, try mails(built, week: week, now: now))
+    }
+
+    /// Meta keys `digest-trend:YYYY-Www`: a sent week's trend figures.
+    static let trendKeyPrefix = "digest-trend:"
+
+    struct TrendRecord: Codable {
+        var point: Digest.TrendPoint
+        var departments: [String: Digest.TrendPoint]
     }
 
     /// The digests of `week` as data: the leadership group's, then each
@@ -94,10 +109,22 @@ public struct DigestStage: Sendable {
         let builder = DigestBuilder(planner: environment.planner, staleWeeks: settings.staleWeeks)
         let departments = settings.departments.keys.sorted()
         let staleWeeks = settings.staleWeeks
-        // One pass over the archived snapshots, oldest first: each week's
-        // figures (whole and per department), and the progress texts of the
-        // last `staleWeeks` of them.
-        let weeks = try await database.digestHistory(before: week) { archived, takenAt, old in
+        // The archived weeks, oldest first: each week's figures (whole and per
+        // department) and, for the last `staleWeeks`, the progress texts. A
+        // week whose figures were recorded when its digest was sent is not
+        // decoded again (a large ledger's snapshot costs seconds); the others
+        // are read from their snapshot.
+        let kept = try await database.digestSnapshotWeeks(before: week)
+        var recorded: [ISOWeek: TrendRecord] = [:]
+        for (key, value) in try await database.metaValues(prefix: Self.trendKeyPrefix) {
+            guard let archived = ISOWeek(String(key.dropFirst(Self.trendKeyPrefix.count))),
+                  let record = try? JSONDecoder().decode(TrendRecord.self, from: Data(value.utf8)),
+                  Set(departments).isSubset(of: record.departments.keys) else { continue }
+            recorded[archived] = record
+        }
+        let recent = Set(kept.suffix(staleWeeks))
+        let decode = Set(kept.filter { recent.contains($0) || recorded[$0] == nil })
+        let decoded = try await database.digestHistory(before: week, only: decode) { archived, takenAt, old in
             let day = clock.date(of: takenAt)
             var perDepartment: [String: Digest.TrendPoint] = [:]
             for name in departments {
@@ -108,7 +135,12 @@ public struct DigestStage: Sendable {
             return (point: builder.trendPoint(week: archived, snapshot: old, today: day), departments: perDepartment,
                     progress: Dictionary(old.tasks.map { ($0.id, $0.progress) }, uniquingKeysWith: { first, _ in first }))
         }
-        let progressHistory = Array(weeks.suffix(staleWeeks).reversed().map(\.progress))
+        var byWeek: [ISOWeek: (point: Digest.TrendPoint, departments: [String: Digest.TrendPoint], progress: [TaskID: String])] = [:]
+        for entry in decoded { byWeek[entry.point.week] = entry }
+        let weeks = kept.compactMap { archived in
+            byWeek[archived] ?? recorded[archived].map { (point: $0.point, departments: $0.departments, progress: [TaskID: String]()) }
+        }
+        let progressHistory = Array(kept.suffix(staleWeeks).reversed().compactMap { byWeek[$0]?.progress })
         let inputs = DigestBuilder.Inputs(
             snapshot: snapshot, previous: previous,
             highestEscalation: try await database.highestEscalations(), failedMail: undelivered,

@@ -31,17 +31,36 @@ extension DubanDatabase {
         }
     }
 
-    /// Calls `body` with each digest snapshot kept before `week`, oldest
-    /// first, one at a time (a large ledger's snapshots are decoded one by
-    /// one and dropped), and returns what it returned.
-    public func digestHistory<T: Sendable>(before week: ISOWeek,
+    /// The weeks whose digest kept a snapshot, before `week`, oldest first.
+    public func digestSnapshotWeeks(before week: ISOWeek) async throws(StoreError) -> [ISOWeek] {
+        try await read("listing earlier digests' snapshots") { db in
+            try String.fetchAll(db, sql: "SELECT key FROM ledgerSnapshot WHERE purpose = ? AND key < ? ORDER BY key",
+                                arguments: [SnapshotRecord.Kind.digest.rawValue, week.description]).compactMap(ISOWeek.init)
+        }
+    }
+
+    /// Every meta value whose key starts with `prefix`, by key.
+    public func metaValues(prefix: String) async throws(StoreError) -> [String: String] {
+        try await read("reading \(prefix)…") { db in
+            var result: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", arguments: [prefix.count, prefix]) {
+                result[row["key"]] = row["value"]
+            }
+            return result
+        }
+    }
+
+    /// Calls `body` with each digest snapshot kept before `week` (only those
+    /// of `only`, when given), oldest first, one at a time (a large ledger's
+    /// snapshots are decoded one by one and dropped), and returns what it returned.
+    public func digestHistory<T: Sendable>(before week: ISOWeek, only: Set<ISOWeek>? = nil,
                                            _ body: @escaping @Sendable (ISOWeek, Date, LedgerSnapshot) throws -> T) async throws(StoreError) -> [T] {
         try await read("reading earlier digests' snapshots") { db in
             var result: [T] = []
             let keys = try Row.fetchAll(db, sql: "SELECT id, key, takenAt FROM ledgerSnapshot WHERE purpose = ? AND key < ? ORDER BY key",
                                         arguments: [SnapshotRecord.Kind.digest.rawValue, week.description])
             for key in keys {
-                guard let found = ISOWeek(key["key"] as String) else { continue }
+                guard let found = ISOWeek(key["key"] as String), only?.contains(found) ?? true else { continue }
                 guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM ledgerSnapshot WHERE id = ?", arguments: [key["id"] as Int64])
                 else { continue }
                 result.append(try body(found, key["takenAt"], try JSONDecoder.duban.decode(LedgerSnapshot.self, from: payload)))

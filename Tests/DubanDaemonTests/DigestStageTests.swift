@@ -207,4 +207,32 @@ import Testing
         let queuedOnly = Set(first.messages.filter { $0.id != escalation.id }.flatMap(\.items).map(\.identity.task.rawValue))
         for task in digest.tasks where queuedOnly.contains(task.id) && task.id != late.rawValue { #expect(task.noticesSent == 0, "\(task.id)") }
     }
+
+    /// A sent week's trend figures are kept beside its snapshot: a later
+    /// digest takes them from there instead of decoding the whole ledger
+    /// again, except for the weeks whose progress texts it needs.
+    @Test func sentWeeksKeepTheirTrendFigures() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let stage = DigestStage(environment: environment)
+        let snapshot = environment.loadLedger()
+        let mondays = ["2026-W23": "2026-06-01", "2026-W24": "2026-06-08", "2026-W25": "2026-06-15", "2026-W26": "2026-06-22", "2026-W27": "2026-06-29"]
+        for (week, monday) in mondays.sorted(by: { $0.key < $1.key }) {
+            _ = try await stage.produce(week: ISOWeek(week)!, snapshot: snapshot, database: database, now: environment.clock.parse("\(monday)T09:00")!, send: true)
+        }
+        let now = environment.clock.parse("2026-07-06T09:00")!
+        let plain = try await stage.produce(week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database, now: now, send: false).digest
+        // Each kept week's point is what a build from its snapshot gives.
+        for point in plain.trend.dropLast() {
+            let day = LocalDate(mondays[point.week.description]!)!
+            #expect(point == DigestBuilder(planner: environment.planner).trendPoint(week: point.week, snapshot: snapshot, today: day))
+        }
+        // The recorded figures are what is read for an older week (W23, W24); the last three are decoded for their progress.
+        try await database.setMeta("digest-trend:2026-W23", #"{"point":{"week":{"year":2026,"week":23},"completionRate":12.5,"overdue":9},"departments":{}}"#)
+        try await database.setMeta("digest-trend:2026-W25", #"{"point":{"week":{"year":2026,"week":25},"completionRate":99,"overdue":99},"departments":{}}"#)
+        let recorded = try await stage.produce(week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database, now: now, send: false).digest
+        #expect(recorded.trend[0] == Digest.TrendPoint(week: ISOWeek("2026-W23")!, completionRate: 12.5, overdue: 9))
+        #expect(recorded.trend[1] == plain.trend[1] && recorded.trend[2] == plain.trend[2])   // W25 is recent: decoded
+        #expect(recorded.trend.count == 6)
+    }
 }

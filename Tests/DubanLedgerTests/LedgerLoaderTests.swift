@@ -142,4 +142,20 @@ import Testing
         #expect(diagnostics.contains { $0.message.contains("unknown key 'phone'") && $0.location.row == 5 })
         #expect(diagnostics.contains { $0.message.contains("not a valid email address") })
     }
+
+    /// The 个人清单 column turns a person's weekly personal list off; a value
+    /// that is neither yes nor no is an error at its cell, and the list stays on.
+    @Test func personalListColumnTurnsTheListOff() throws {
+        let csv = "姓名,部门,邮箱,个人清单\n张伟,办公室,zhang@example.org,否\n王芳,办公室,wang@example.org,\n刘洋,办公室,liu@example.org,也许\n陈静,财务处,chen@example.org,是\n"
+        let (directory, diagnostics) = PeopleDirectoryReader.read(try temporaryFile("people.csv", Data(csv.utf8)))
+        #expect(directory.people.map(\.personalList) == [false, true, true, true])
+        let problem = try #require(diagnostics.first { $0.message.contains("个人清单") })
+        #expect(problem.severity == .error && problem.location.row == 4 && problem.location.column == 4, "\(problem)")
+        #expect(problem.message.contains("\"也许\"") && problem.message.contains("是 or 否"))
+
+        let toml = "[[person]]\nname = \"张伟\"\npersonal_list = false\n\n[[person]]\nname = \"王芳\"\npersonal_list = \"no\"\n"
+        let (fromTOML, tomlDiagnostics) = PeopleDirectoryReader.read(try temporaryFile("people.toml", Data(toml.utf8)))
+        #expect(fromTOML.people.map(\.personalList) == [false, true])
+        #expect(tomlDiagnostics.contains { $0.message.contains("'personal_list' must be true or false") })
+    }
 }
