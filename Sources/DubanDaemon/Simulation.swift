@@ -18,6 +18,8 @@ public struct Simulation: Sendable {
         public var subject: String
         /// The digest a digest message carries (its figures).
         public var digest: Digest?
+        /// The list a personal message carries.
+        public var personal: PersonalList?
     }
 
     /// Said once when the timeline holds a digest.
@@ -51,6 +53,9 @@ public struct Simulation: Sendable {
                 now = down.upperBound
                 continue
             }
+            // The personal lists this pass will queue, decided on the same log.
+            let lists = Dictionary(PersonalStage(environment: environment).due(snapshot, now: now, log: log).due.map { ($0.message.id, $0.list) },
+                                   uniquingKeysWith: { a, _ in a })
             if timeline == nil {
                 let today = environment.clock.date(of: now)
                 let firstSeen = try await database.observeCompletions(snapshot, today: today)
@@ -69,7 +74,7 @@ public struct Simulation: Sendable {
                 } else if message.kind == .personal {
                     // As queued: the personal template needs the list, which only the pass had.
                     let subject = try await database.outboxSubject(messageID: message.id) ?? environment.subject(message)
-                    result.entries.append(Entry(at: now, message: message, subject: subject))
+                    result.entries.append(Entry(at: now, message: message, subject: subject, personal: lists[message.id]))
                 } else {
                     result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
                 }

@@ -42,7 +42,7 @@ struct Simulate: AsyncParsableCommand {
                 json.key("messages")
                 json.beginArray()
                 for entry in result.entries {
-                    MessageJSON(entry.message, slot: entry.at, subject: entry.subject, clock: clock, digest: entry.digest).write(to: &json)
+                    MessageJSON(entry.message, slot: entry.at, subject: entry.subject, clock: clock, digest: entry.digest, personal: entry.personal).write(to: &json)
                 }
                 json.endArray()
                 json.key("skipped")
@@ -57,7 +57,7 @@ struct Simulate: AsyncParsableCommand {
             for warning in result.warnings { print("warning: \(warning)") }
             print("\(result.entries.count) message(s) from \(clock.iso(start)) to \(clock.iso(end)):\n")
             for entry in result.entries {
-                print(MessageJSON.textLine(entry.message, slot: entry.at, subject: entry.subject, clock: clock, digest: entry.digest))
+                print(MessageJSON.textLine(entry.message, slot: entry.at, subject: entry.subject, clock: clock, digest: entry.digest, personal: entry.personal))
             }
             for (at, skip) in result.skipped { print("\(clock.iso(at)) skipped \(skip.identity): \(skip.reason.explanation)") }
         }

@@ -49,6 +49,9 @@ import Testing
             "2026-07-06 zhang.wei@example.org", "2026-07-06 li.qiang@example.org",
         ])
         #expect(lists.allSatisfy { ($0["subject"] as? String)?.contains("：") == true && $0["subject"] as? String != "" })
+        // With their figures: 张伟 has T1-1; on 07-06 it is overdue.
+        let last = try #require(lists.last(where: { ($0["to"] as? [String]) == ["zhang.wei@example.org"] })?["list"] as? [String: Any])
+        #expect(last["role"] as? String == "officer" && last["tasks"] as? Int == 1 && last["overdue"] as? Int == 1, "\(last)")
         // The weekly digest goes out on each Monday in the range (06-01 … 07-06), to the leadership group.
         let digests = messages.filter { $0["kind"] as? String == "digest" }
         #expect(digests.map { ($0["slot"] as? String ?? "").prefix(10) } == ["2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29", "2026-07-06"])
