@@ -52,6 +52,21 @@ struct MessageJSON: Encodable {
     func write(to json: inout PrettyJSONWriter) {
         json.beginObject()
         json.field("cc", strings: cc)
+        if let figures {
+            json.key("figures")
+            json.beginObject()
+            json.field("averageDaysLate", figures.averageDaysLate)
+            json.field("completionRate", figures.completionRate)
+            json.field("done", figures.done)
+            json.field("onTimeRate", figures.onTimeRate)
+            json.field("overdue", figures.overdue)
+            json.field("problems", figures.problems)
+            json.field("problemsRectified", figures.problemsRectified)
+            json.field("tasks", figures.tasks)
+            json.field("week", figures.week)
+            json.field("yellow", figures.yellow)
+            json.endObject()
+        }
         json.key("items")
         json.beginArray()
         for item in items {
@@ -65,6 +80,15 @@ struct MessageJSON: Encodable {
         json.endArray()
         json.field("kind", kind)
         json.field("level", level)
+        if let list {
+            json.key("list")
+            json.beginObject()
+            json.field("dueSoon", list.dueSoon)
+            json.field("overdue", list.overdue)
+            json.field("role", list.role)
+            json.field("tasks", list.tasks)
+            json.endObject()
+        }
         json.field("slot", slot)
         json.field("subject", subject)
         json.field("to", strings: to)

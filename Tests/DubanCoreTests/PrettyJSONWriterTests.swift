@@ -100,4 +100,19 @@ import Testing
         let decoded = try? JSONDecoder().decode([String].self, from: Data(written))
         #expect(decoded?.count == 20_000 && decoded?.last == "task 19999")
     }
+
+    /// Rates as the encoder writes them: a digest's figures in preview and simulate.
+    @Test(arguments: [0.0, 50, 100, 12.5, 33.3, 66.7, 99.9, 1.0 / 3, 2.5e-3, 123456.75])
+    func doublesAsJSONEncoderWritesThem(value: Double) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let expected = try encoder.encode(["rate": value])
+        var written: [UInt8] = []
+        var json = PrettyJSONWriter { written += $0 }
+        json.beginObject()
+        json.field("rate", value)
+        json.endObject()
+        json.finish()
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+    }
 }

@@ -24,7 +24,15 @@ import Testing
             log.formUnion(plan.messages.flatMap(\.identities))
             log.formUnion(plan.skipped.map(\.identity))
             for message in plan.messages {
-                lines.append(describe(at: now, message, subject: environment.subject(message)))
+                // Subjects as a dry run shows them: a digest's with its figures, a personal list's as queued.
+                var subject = environment.subject(message)
+                if let due = try await DigestStage(environment: environment, archives: false).describe(message, snapshot: snapshot, database: database, now: now) {
+                    subject = due.subject
+                    if warnings.insert(Simulation.digestFiguresNote).inserted { lines.append("warning \(Simulation.digestFiguresNote)") }
+                } else if message.kind == .personal {
+                    subject = try await database.outboxSubject(messageID: message.id) ?? subject
+                }
+                lines.append(describe(at: now, message, subject: subject))
                 try await database.markSent(messageID: message.id, at: now)
             }
             lines += plan.skipped.map { "\(now) skip \($0.identity.key) \($0.reason)" }

@@ -52,6 +52,12 @@ public struct PrettyJSONWriter {
 
     public mutating func int(_ value: Int) { beginValue(); append(String(value)) }
 
+    /// A finite number as the encoder writes it: `50` for 50.0, `12.5`, `33.3`.
+    public mutating func double(_ value: Double) {
+        beginValue()
+        append(value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)")
+    }
+
     /// `key` and `value` together; nothing at all for nil, as `encodeIfPresent` does.
     public mutating func field(_ name: String, _ value: String?) {
         guard let value else { return }
@@ -63,6 +69,12 @@ public struct PrettyJSONWriter {
         guard let value else { return }
         key(name)
         int(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Double?) {
+        guard let value else { return }
+        key(name)
+        double(value)
     }
 
     public mutating func field(_ name: String, strings: [String]) {
