@@ -58,6 +58,9 @@ public struct PeopleResolver: Sendable {
         self.directory = directory
     }
 
+    /// The role a second or later name of a 责任人 cell is looked up and reported in.
+    static let coOfficerRole = "责任人 (抄送)"
+
     public func resolve(_ snapshot: inout LedgerSnapshot) {
         struct Trouble { var first: SourceLocation; var role: String; var name: String; var tasks: Int; var why: String }
         struct TroubleKey: Hashable { var role: ByteKey; var name: ByteKey; var department: ByteKey }
@@ -99,7 +102,7 @@ public struct PeopleResolver: Sendable {
                 // Each name of a several-name 责任人 cell is looked up on its own.
                 if !tasks[index].coOfficers.isEmpty {
                     tasks[index].coOfficers = tasks[index].coOfficers.compactMap {
-                        resolve($0, department: tasks[index].department, role: "责任人", at: tasks[index].source)
+                        resolve($0, department: tasks[index].department, role: Self.coOfficerRole, at: tasks[index].source)
                     }
                 }
                 if tasks[index].leader == nil, let officer = tasks[index].officer,
@@ -120,8 +123,11 @@ public struct PeopleResolver: Sendable {
         }
         for (person, index) in firstIndex.sorted(by: { $0.value < $1.value }) {
             let trouble = troubles[index]
-            snapshot.diagnostics.append(.warning(trouble.first,
-                "\(trouble.role) \(trouble.name) \(trouble.why); mail for their \(totals[person]!) task(s) goes to the office instead"))
+            // A copied name without an address is not replaced by the office (the officer still gets the mail).
+            let outcome = trouble.role == Self.coOfficerRole
+                ? "\(trouble.name) is not copied on the mail of their \(totals[person]!) task(s); the officer still gets the mail"
+                : "mail for their \(totals[person]!) task(s) goes to the office instead"
+            snapshot.diagnostics.append(.warning(trouble.first, "\(trouble.role) \(trouble.name) \(trouble.why); \(outcome)"))
         }
     }
 }

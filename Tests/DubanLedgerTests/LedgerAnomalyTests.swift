@@ -55,6 +55,17 @@ import Testing
         #expect(found[0].message.contains("张伟 is taken as the officer and 王芳 is copied"))
     }
 
+    /// A copied name nobody knows is said truly: that person is not copied,
+    /// and the officer's mail still goes to the officer (not to the office).
+    @Test func anUnknownCopiedPersonIsNotCopiedAndTheOfficerStillGetsTheMail() throws {
+        let people = PeopleDirectory([Person(name: "张伟", department: "办公室", email: "zhang.wei@example.org", source: SourceLocation(file: "p"))])
+        let snapshot = try Self.read("1,T1,措施,办公室,张伟、赵六,2026-09-30,整改中,,,\n", people: people)
+        let warning = try #require(snapshot.diagnostics.first { $0.message.contains("赵六") }, "\(snapshot.diagnostics)")
+        #expect(warning.message.contains("责任人 (抄送) 赵六 is not in the people directory"), "\(warning.message)")
+        #expect(warning.message.contains("is not copied") && warning.message.contains("the officer still gets the mail"), "\(warning.message)")
+        #expect(!warning.message.contains("goes to the office"), "\(warning.message)")
+    }
+
     /// Near-misses: one person each, kept whole.
     @Test(arguments: ["张 伟", "John Smith", "欧阳修", "阿卜杜·热合曼", "张伟 "])
     func oneNameWithASpaceOrADotIsStillOnePerson(cell: String) throws {
