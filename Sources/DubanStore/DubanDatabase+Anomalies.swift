@@ -5,16 +5,25 @@ import GRDB
 /// The stored reads the 台账异常 comparison looks back at (`LedgerHistory`):
 /// every kept ledger snapshot, the weekly digest ones and the last good read.
 extension DubanDatabase {
-    /// The snapshots taken at or before `now`, oldest first. A snapshot that
-    /// no longer decodes (written by a much older Duban) is passed over: it
-    /// is history, not today's ledger.
-    public func storedReads(upTo now: Date) async throws(StoreError) -> [(takenAt: Date, snapshot: LedgerSnapshot)] {
+    /// The snapshots taken at or before `now`, oldest first, reduced to a
+    /// `LedgerTrail` one at a time (a cursor: never all snapshots decoded at
+    /// once). A snapshot that no longer decodes (written by a much older
+    /// Duban, or damaged) is counted in `undecodable`, not silently dropped.
+    public func ledgerTrail(upTo now: Date, today: LocalDate, day: @escaping @Sendable (Date) -> LocalDate)
+        async throws(StoreError) -> LedgerTrail {
         try await read("reading the stored ledger snapshots") { db in
+            var trail = LedgerTrail(upTo: today)
+            let decoder = JSONDecoder.duban
             let records = try SnapshotRecord.filter(SnapshotRecord.Columns.takenAt <= now)
-                .order(SnapshotRecord.Columns.takenAt, Column("id")).fetchAll(db)
-            return records.compactMap { record in
-                (try? JSONDecoder.duban.decode(LedgerSnapshot.self, from: record.payload)).map { (record.takenAt, $0) }
+                .order(SnapshotRecord.Columns.takenAt, SnapshotRecord.Columns.id).fetchCursor(db)
+            while let record = try records.next() {
+                guard let snapshot = try? decoder.decode(LedgerSnapshot.self, from: record.payload) else {
+                    trail.undecodable += 1
+                    continue
+                }
+                trail.add(day: day(record.takenAt), snapshot)
             }
+            return trail
         }
     }
 }

@@ -193,6 +193,7 @@ struct SnapshotRecord: Codable, FetchableRecord, PersistableRecord {
     var payload: Data
 
     enum Columns {
+        static let id = Column(CodingKeys.id)
         static let purpose = Column(CodingKeys.purpose)
         static let key = Column(CodingKeys.key)
         static let takenAt = Column(CodingKeys.takenAt)

@@ -18,6 +18,14 @@ struct CheckReport: Encodable {
         var byDeadline: [String: Int]
         var explicitTaskIDs: Int
         var people: People
+        /// The stored reads the 台账异常 history covers (nil: no state database).
+        var history: History?
+    }
+
+    struct History: Encodable {
+        var since: String?
+        var reads: Int
+        var undecodable: Int
     }
 
     struct People: Encodable {
@@ -31,6 +39,8 @@ struct CheckReport: Encodable {
     /// Problems that would stop `duban run` (no password, no writable state):
     /// also in `diagnostics`; they make `check` exit 2.
     var readiness: [Diagnostic] = []
+    /// The `LedgerAnomaly.Kind` of the diagnostics that are 台账异常, by position.
+    var anomalyKinds: [Int: String] = [:]
     var errors: Int { diagnostics.errorCount }
     var warnings: Int { diagnostics.warningCount }
 
@@ -39,7 +49,7 @@ struct CheckReport: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(summary, forKey: .summary)
-        try container.encode(diagnostics.map(JSONDiagnostic.init), forKey: .diagnostics)
+        try container.encode(diagnostics.enumerated().map { JSONDiagnostic($1, kind: anomalyKinds[$0]) }, forKey: .diagnostics)
         try container.encode(errors, forKey: .errors)
         try container.encode(warnings, forKey: .warnings)
     }
@@ -50,8 +60,11 @@ struct CheckReport: Encodable {
         var row: Int?
         var column: Int?
         var message: String
+        /// For a 台账异常: its kind (`back_dated`, `disappeared`, …); absent otherwise.
+        var kind: String?
 
-        init(_ diagnostic: Diagnostic) {
+        init(_ diagnostic: Diagnostic, kind: String? = nil) {
+            self.kind = kind
             severity = diagnostic.severity.rawValue
             file = diagnostic.location.file
             row = diagnostic.location.row
@@ -63,6 +76,7 @@ struct CheckReport: Encodable {
     static func make(_ environment: Environment, now: Date) async -> CheckReport {
         let configuration = environment.configuration
         var diagnostics = environment.diagnostics
+        var anomalyKinds: [Int: String] = [:]
         let directory = environment.people
         let snapshot = environment.loadLedger()
         diagnostics += snapshot.diagnostics
@@ -81,20 +95,33 @@ struct CheckReport: Encodable {
         } catch {
             diagnostics.append(.warning(stateFile, "cannot open the state database read-only (\(error)); the checks that compare with earlier reads are left out"))
         }
-        if let database, let previous = (try? await database.lastGoodSnapshot()) ?? nil {
-            diagnostics += DerivedTaskID.changes(from: previous, to: snapshot)
-        }
-        // 台账异常: this read's, and with a state database what the stored reads show.
-        var earlier: [LedgerRead] = []
         if let database {
             do {
-                earlier = try await environment.earlierReads(database, now: now)
+                if let previous = try await database.lastGoodSnapshot() {
+                    diagnostics += DerivedTaskID.changes(from: previous, to: snapshot)
+                }
+            } catch {
+                diagnostics.append(.warning(stateFile, "cannot read the last good ledger (\(error)); edits of tasks without 任务编号 since then are not named"))
+            }
+        }
+        // 台账异常: this read's, and with a state database what the stored reads show.
+        var history: LedgerTrail?
+        if let database {
+            do {
+                let trail = try await environment.ledgerTrail(database, now: now)
+                if let warning = trail.undecodableWarning { diagnostics.append(.warning(stateFile, warning)) }
+                history = trail
             } catch {
                 diagnostics.append(.warning(stateFile, "cannot read the stored ledger snapshots (\(error)); the 台账异常 that compare with earlier reads are left out"))
             }
         }
-        diagnostics += LedgerAudit.findings(snapshot, earlier: earlier, today: environment.clock.date(of: now),
-                                            requireEvidence: configuration.ledger.requireEvidence).map(\.diagnostic)
+        let anomalies = LedgerAudit.findings(snapshot, history: history, today: environment.clock.date(of: now),
+                                             requireEvidence: configuration.ledger.requireEvidence)
+        // `--format json` names each 台账异常's kind, for scripts to pick them out.
+        for anomaly in anomalies {
+            anomalyKinds[diagnostics.count] = anomaly.kind.rawValue
+            diagnostics.append(anomaly.diagnostic)
+        }
         // A missing calendar year is reported loudly: this year, and next year once it is near.
         let today = environment.clock.date(of: now)
         for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {
@@ -118,8 +145,9 @@ struct CheckReport: Encodable {
             problems: snapshot.problems.count, tasks: snapshot.tasks.count,
             byStatus: byStatus, byDeadline: byDeadline,
             explicitTaskIDs: snapshot.tasks.count(where: \.idIsExplicit),
-            people: People(directory: directory.people.count, named: named.count, withAddress: reachable.count))
-        return CheckReport(summary: summary, diagnostics: diagnostics, readiness: readiness)
+            people: People(directory: directory.people.count, named: named.count, withAddress: reachable.count),
+            history: history.map { History(since: $0.since?.description, reads: $0.reads, undecodable: $0.undecodable) })
+        return CheckReport(summary: summary, diagnostics: diagnostics, readiness: readiness, anomalyKinds: anomalyKinds)
     }
 
     var json: String {
@@ -144,6 +172,13 @@ struct CheckReport: Encodable {
             out += "    \(kind.label) (\(kind.rawValue)): \(s.byDeadline[kind.rawValue]!)\n"
         }
         out += "  people: \(s.people.named) named in the ledger, \(s.people.withAddress) with an address; \(s.people.directory) in the directory\n"
+        if let history = s.history {
+            if let since = history.since {
+                out += "  台账异常 history covers reads since \(since) (\(history.reads) stored read(s); older digest snapshots are pruned after [state] keep_bodies_days)\n"
+            } else {
+                out += "  台账异常 history: no stored reads yet; the findings that compare with earlier reads start after the first run\n"
+            }
+        }
         if s.tasks > 0 && s.explicitTaskIDs < s.tasks {
             out += "  note: \(s.tasks - s.explicitTaskIDs) task(s) have no 任务编号; their ids are derived from the problem, 整改措施 and 责任人,\n"
             out += "        so editing one of these makes the task a new one whose reminders start over; an explicit 任务编号 column\n"

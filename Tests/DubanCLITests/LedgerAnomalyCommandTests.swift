@@ -60,7 +60,7 @@ import Testing
             "ledger.csv:3:5: warning: task T2: 责任人 names 2 people; 张伟 is taken as the officer and 王芳 is copied",
             "ledger.csv:4:9: warning: task T3: 已销号 but neither 验收日期 nor 完成日期",
             "ledger.csv:5:8: warning: task T4: 完成情况 says 整改中 but 完成日期 is 2026-06-20; Duban believes the 完成情况",
-            "ledger.csv:6:10: warning: task T5: 已完成待验收 but 佐证材料 is empty",
+            "ledger.csv:6:10: warning: task T5: 已完成 but 佐证材料 is empty",
             "ledger.csv:7:8: error: task T6: 完成日期 \(tomorrow) is after today",
         ] {
             #expect(check.stdout.contains(line), "\(line)\n\(check.stdout)")
@@ -74,7 +74,7 @@ import Testing
         let (config, _, _) = try Self.setup("1,T5,措施五,办公室,张伟,2026-06-30,已完成,2026-06-20,,\n", ledgerSection: "require_evidence = true")
         let check = try DubanProcess.run(["check", "--config", config])
         #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
-        #expect(check.stdout.contains("ledger.csv:2:10: error: task T5: 已完成待验收 but 佐证材料 is empty"), "\(check.stdout)")
+        #expect(check.stdout.contains("ledger.csv:2:10: error: task T5: 已完成 but 佐证材料 is empty"), "\(check.stdout)")
         // Near-miss: the evidence given, nothing to report.
         try (Self.header + "1,T5,措施五,办公室,张伟,2026-06-30,已完成,2026-06-20,,整改报告\n")
             .write(toFile: config.replacingOccurrences(of: "duban.toml", with: "ledger.csv"), atomically: true, encoding: .utf8)
@@ -125,7 +125,7 @@ import Testing
         for line in [
             "ledger.csv:2:8: warning: task T1: 完成日期 2026-06-10 is earlier than the read of 2026-06-15, when the task was still 整改中",
             "ledger.csv:3:6: warning: task T3: 整改时限 has changed 2 times: 2026-07-31 (read 2026-06-08) → 2026-08-31 (read 2026-06-15) → 2026-09-30 (now)",
-            "ledger.csv:4:7: warning: task T4: was 已完成待验收 in the read of 2026-06-15 and is 整改中 again now",
+            "ledger.csv:4:7: warning: task T4: was 已完成 in the read of 2026-06-15 and is 整改中 again now",
             "ledger.csv:3:2: warning: task T2: the row (措施二) was in the ledger at the read of 2026-06-15 and is gone now",
         ] {
             #expect(check.stdout.contains(line), "\(line)\n\(check.stdout)")
@@ -151,6 +151,29 @@ import Testing
         let check = try DubanProcess.run(["check", "--config", config])
         #expect(check.stdout.contains("duban.sqlite: warning: cannot open the state database read-only"), "\(check.stdout)")
         #expect(check.stdout.contains("ledger.csv:2:5: error: task T1: 责任人 is blank"), "\(check.stdout)")
+    }
+
+    /// A stored read that no longer decodes is counted and said, not silently
+    /// left out; and check says how far back the history goes.
+    @Test func anUndecodableStoredReadIsNamedAndTheHistoryStartIsSaid() throws {
+        let (config, _, folder) = try Self.setup("1,T1,措施一,办公室,张伟,2026-07-31,整改中,,,\n")
+        let run = try DubanProcess.run(["run", "--once", "--at", "2026-06-08T09:00", "--config", config])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let check = try DubanProcess.run(["check", "--config", config])
+        #expect(check.stdout.contains("history covers reads since 2026-06-08"), "\(check.stdout)")
+
+        let state = folder.appendingPathComponent("state/duban.sqlite").path
+        let sql = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            n = db.execute("update ledgerSnapshot set payload = ?", (b'{"not": "a snapshot"}',)).rowcount
+            db.commit()
+            print(n)
+            """, state])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        let after = try DubanProcess.run(["check", "--config", config])
+        let count = sql.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(after.stdout.contains("\(count) stored reads could not be decoded and are left out"), "\(after.stdout)")
     }
 
     /// The officer's reminder goes to the first name, and the SMTP envelope

@@ -65,6 +65,15 @@ import Testing
         #expect(DerivedTaskID.changes(from: before, to: before).isEmpty)
     }
 
+    /// A second name added to the 责任人 cell is an edit of the 责任人, not of the problem.
+    @Test func aCoOfficerAddedIsNamedAsA责任人Edit() throws {
+        let before = try load("1,学习不深入,制定学习计划,张伟,2026-06-30\n")
+        let after = try load("1,学习不深入,制定学习计划,张伟、王芳,2026-06-30\n")
+        let found = DerivedTaskID.changes(from: before, to: after)
+        try #require(found.count == 1, "\(found)")
+        #expect(found[0].message.contains("责任人 (张伟 → 张伟、王芳) edited"), "\(found[0].message)")
+    }
+
     @Test func theSameContentGivesTheSameIdInEveryRun() {
         // FNV-1a over fixed text: this value must never change between releases,
         // or every task of every ledger without 任务编号 would start over.

@@ -11,12 +11,12 @@ import Testing
     /// Reads of one ledger file: `(day, rows)` in order; the last is the current read.
     func compare(_ reads: [(String, String)], header: String = header) throws -> [LedgerAnomaly] {
         let file = try temporaryFile("ledger.csv", Data())
-        var earlier: [LedgerRead] = []
+        var trail = LedgerTrail(upTo: date(reads.last!.0))
         for (day, rows) in reads.dropLast() {
-            earlier.append(LedgerRead(day: date(day), snapshot: try LedgerAnomalyTests.read(rows, header: header, at: file)))
+            trail.add(day: date(day), try LedgerAnomalyTests.read(rows, header: header, at: file))
         }
         let current = try LedgerAnomalyTests.read(reads.last!.1, header: header, at: file)
-        return LedgerHistory.compare(earlier: earlier, current: current, today: date(reads.last!.0))
+        return LedgerHistory.compare(trail, current: current)
     }
 
     @Test func aCompletionDateBeforeAReadThatShowedTheTaskOpenIsBackDated() throws {
@@ -49,7 +49,7 @@ import Testing
         ])
         try #require(found.map(\.kind) == [.reopened], "\(found)")
         #expect(found[0].location.column == 7)
-        #expect(found[0].message.contains("was 已完成待验收 in the read of 2026-06-08 and is 整改中 again now"))
+        #expect(found[0].message.contains("was 已完成 in the read of 2026-06-08 and is 整改中 again now"))
     }
 
     /// Near-misses: done moving on (已完成 → 已验收 → 已销号), and an open task staying open.
@@ -82,6 +82,65 @@ import Testing
         #expect(found.isEmpty, "\(found)")
     }
 
+    /// The daemon replaces its last good read on every re-read: by the next
+    /// digest the edited task's new id is already in history, and the old id
+    /// is only in last week's digest read. Still an edit, not a deleted row.
+    @Test func anEditSeenByTheLastGoodReadIsStillNotADeletedRow() throws {
+        let header = "序号,问题描述,整改措施,责任部门,责任人,整改时限,完成情况\n"
+        let found = try compare([
+            ("2026-06-01", "1,问题,措施一,办公室,张伟,2026-06-30,整改中\n"),
+            ("2026-06-03", "1,问题,措施一（修订）,办公室,张伟,2026-06-30,整改中\n"),
+            ("2026-06-08", "1,问题,措施一（修订）,办公室,张伟,2026-06-30,整改中\n"),
+        ], header: header)
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    /// One new task is the edit of one old task: of two gone tasks of the same
+    /// problem and officer, the other one was deleted.
+    @Test func oneEditedTaskAccountsForOneGoneTaskOnly() throws {
+        let header = "序号,问题描述,整改措施,责任部门,责任人,整改时限,完成情况\n"
+        let found = try compare([
+            ("2026-06-01", "1,问题,措施一,办公室,张伟,2026-06-30,整改中\n1,问题,措施二,办公室,张伟,2026-06-30,整改中\n"),
+            ("2026-06-08", "1,问题,措施三,办公室,张伟,2026-06-30,整改中\n"),
+        ], header: header)
+        #expect(found.map(\.kind) == [.disappeared], "\(found)")
+    }
+
+    /// Two tasks with a blank 责任人 are not the same person's task: with a
+    /// different measure, the old one was deleted, not edited.
+    @Test func aBlankOfficerIsNoSameOfficer() throws {
+        let header = "序号,问题描述,整改措施,责任部门,责任人,整改时限,完成情况\n"
+        let found = try compare([
+            ("2026-06-01", "1,问题,措施一,办公室,,2026-06-30,整改中\n"),
+            ("2026-06-08", "1,问题,措施二,办公室,,2026-06-30,整改中\n"),
+        ], header: header)
+        #expect(found.map(\.kind) == [.disappeared], "\(found)")
+    }
+
+    /// A readable file whose rows are all gone is one finding for the file,
+    /// not one per row.
+    @Test func aFileWhoseRowsAllVanishedIsOneFinding() throws {
+        let found = try compare([
+            ("2026-06-01", "1,T1,措施一,办公室,张伟,2026-06-30,整改中,,\n1,T2,措施二,办公室,张伟,2026-06-30,整改中,,\n1,T3,措施三,办公室,张伟,2026-06-30,整改中,,\n"),
+            ("2026-06-08", ""),
+        ])
+        try #require(found.count == 1, "\(found)")
+        #expect(found[0].kind == .disappeared && found[0].task == nil)
+        #expect(found[0].message.contains("all 3 rows"), "\(found[0].message)")
+    }
+
+    /// A deadline mistyped for a week and then fixed has not moved at all.
+    @Test func aDeadlineTypoLaterFixedIsNoMove() throws {
+        let found = try compare([
+            ("2026-05-01", "1,T1,措施,办公室,张伟,2026-06-30,整改中,,\n"),
+            ("2026-05-08", "1,T1,措施,办公室,张伟,2026-06-3O,整改中,,\n"),
+            ("2026-05-15", "1,T1,措施,办公室,张伟,2026-06-30,整改中,,\n"),
+            ("2026-05-22", "1,T1,措施,办公室,张伟,,整改中,,\n"),
+            ("2026-06-01", "1,T1,措施,办公室,张伟,2026-07-31,整改中,,\n"),
+        ])
+        #expect(found.isEmpty, "\(found)")
+    }
+
     /// Near-miss: a file that could not be read this time has not lost its rows.
     @Test func anUnreadableFileHasNotLostItsRows() throws {
         let file = try temporaryFile("ledger.csv", Data())
@@ -89,7 +148,9 @@ import Testing
         try FileManager.default.removeItem(at: file)
         let now = LedgerLoader(feedbackDate: feedback).load([file], people: PeopleDirectory())
         #expect(now.tasks.isEmpty && now.diagnostics.errorCount == 1)
-        #expect(LedgerHistory.compare(earlier: [LedgerRead(day: date("2026-06-01"), snapshot: before)], current: now, today: date("2026-06-08")).isEmpty)
+        var trail = LedgerTrail(upTo: date("2026-06-08"))
+        trail.add(day: date("2026-06-01"), before)
+        #expect(LedgerHistory.compare(trail, current: now).isEmpty)
     }
 
     @Test func aDeadlineMovedTwiceIsListedWithEachStep() throws {

@@ -84,15 +84,3 @@ public struct LedgerAnomaly: Sendable, Codable, Hashable {
     /// The finding as `check` prints it: `task T1: …`.
     public var diagnostic: Diagnostic { Diagnostic(severity, location, task.map { "task \($0): \(message)" } ?? message) }
 }
-
-/// One earlier read of the ledger kept in the state database: the snapshot
-/// and the local day it was read.
-public struct LedgerRead: Sendable {
-    public var day: LocalDate
-    public var snapshot: LedgerSnapshot
-
-    public init(day: LocalDate, snapshot: LedgerSnapshot) {
-        self.day = day
-        self.snapshot = snapshot
-    }
-}

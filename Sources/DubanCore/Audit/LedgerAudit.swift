@@ -29,18 +29,20 @@ public enum LedgerAudit {
                     "责任人 names \(task.coOfficers.count + 1) people; \(officer.name) is taken as the officer and \(others) \(task.coOfficers.count == 1 ? "is" : "are") copied on the officer's mail. Expected one name per cell")
             }
             if task.status == .closed, task.acceptedOn == nil, task.completedOn == nil {
-                let field: LedgerField = columns[.acceptedOn] != nil ? .acceptedOn : columns[.completedOn] != nil ? .completedOn : .status
+                // Where the 已销号 came from: a 销号日期/销号情况 cell when the 完成情况 says nothing.
+                let field: LedgerField = task.statusText.isEmpty && columns[.closedOn] != nil ? .closedOn
+                    : columns[.acceptedOn] != nil ? .acceptedOn : columns[.completedOn] != nil ? .completedOn : .status
                 add(.closedWithoutDates, .warning, field,
                     "已销号 but neither 验收日期 nor 完成日期 is filled; expected the date the task was accepted (验收日期) or completed (完成日期)")
             }
             if let completed = task.completedOn, task.status == .notStarted || task.status == .inProgress {
                 add(.openWithCompletionDate, .warning, .completedOn,
-                    "完成情况 says \(task.statusText.isEmpty ? task.status.label : task.statusText) but 完成日期 is \(completed); Duban believes the 完成情况 and keeps the task open (reminders and escalations go on). Expected 已完成 with the date, or no 完成日期")
+                    "完成情况 says \(LedgerTrail.said(task)) but 完成日期 is \(completed); Duban believes the 完成情况 and keeps the task open (reminders and escalations go on). Expected 已完成 with the date, or no 完成日期")
             }
             if task.status.isDone, task.evidence.allSatisfy(\.isWhitespace) {
                 if columns[.evidence] != nil {
                     add(.doneWithoutEvidence, requireEvidence ? .error : .warning, .evidence,
-                        "\(task.status.label) but 佐证材料 is empty; expected the evidence of the work (document, file number or link)")
+                        "\(LedgerTrail.said(task)) but 佐证材料 is empty; expected the evidence of the work (document, file number or link)")
                 } else {
                     if evidenceless[task.source.file] == nil { fileOrder.append(task.source.file) }
                     evidenceless[task.source.file, default: (0, task)].count += 1
@@ -62,8 +64,8 @@ public enum LedgerAudit {
     }
 
     /// Everything `check` and the digest report: this read's findings, then
-    /// what the stored reads show.
-    public static func findings(_ snapshot: LedgerSnapshot, earlier: [LedgerRead], today: LocalDate, requireEvidence: Bool) -> [LedgerAnomaly] {
-        inspect(snapshot, today: today, requireEvidence: requireEvidence) + LedgerHistory.compare(earlier: earlier, current: snapshot, today: today)
+    /// what the stored reads show (none without a trail).
+    public static func findings(_ snapshot: LedgerSnapshot, history: LedgerTrail?, today: LocalDate, requireEvidence: Bool) -> [LedgerAnomaly] {
+        inspect(snapshot, today: today, requireEvidence: requireEvidence) + (history.map { LedgerHistory.compare($0, current: snapshot) } ?? [])
     }
 }

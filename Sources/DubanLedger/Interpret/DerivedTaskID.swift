@@ -35,23 +35,28 @@ public enum DerivedTaskID {
         return TaskID("P\(number)-" + String(repeating: "0", count: 8 - hex.count) + hex)
     }
 
-    /// Tasks with a derived id that look like a task of `previous` edited:
-    /// same problem, and the same 整改措施 or the same 责任人, under a new id.
+    /// Tasks with a derived id that look like a task of `previous` edited
+    /// (`TaskSignature`: same problem, and the same 整改措施 or the same
+    /// 责任人), each paired with one old task, under a new id.
     /// Their reminder history does not carry over; each is reported with
     /// where it is now and what it was.
     public static func changes(from previous: LedgerSnapshot, to current: LedgerSnapshot) -> [Diagnostic] {
         let currentIDs = Set(current.tasks.map(\.id))
         let previousIDs = Set(previous.tasks.map(\.id))
-        var gone = previous.tasks.filter { !$0.idIsExplicit && !currentIDs.contains($0.id) }
+        let gone = previous.tasks.filter { !$0.idIsExplicit && !currentIDs.contains($0.id) }
+        let new = current.tasks.filter { !$0.idIsExplicit && !previousIDs.contains($0.id) }
+        let pairs = TaskSignature.pairEdits(old: gone.map(TaskSignature.init), new: new.map(TaskSignature.init))
         var diagnostics: [Diagnostic] = []
-        for task in current.tasks where !task.idIsExplicit && !previousIDs.contains(task.id) {
-            guard let index = gone.firstIndex(where: { old in
-                old.problemNumber == task.problemNumber && (old.measure == task.measure || old.officer?.name == task.officer?.name)
-            }) else { continue }
-            let old = gone.remove(at: index)
+        for (index, task) in new.enumerated() {
+            guard let oldIndex = pairs[index] else { continue }
+            let old = gone[oldIndex]
+            let (before, after) = (TaskSignature(old).officers, TaskSignature(task).officers)
             var edited: [String] = []
             if old.measure != task.measure { edited.append("整改措施") }
-            if old.officer?.name != task.officer?.name { edited.append("责任人 (\(old.officer?.name ?? "none") → \(task.officer?.name ?? "none"))") }
+            if before != after {
+                func names(_ list: [String]) -> String { list.isEmpty ? "none" : list.joined(separator: "、") }
+                edited.append("责任人 (\(names(before)) → \(names(after)))")
+            }
             if edited.isEmpty { edited.append("问题描述") }
             diagnostics.append(.warning(task.source,
                 "task \(task.id) looks like task \(old.id) of the last good ledger with its \(edited.joined(separator: " and ")) edited; "
