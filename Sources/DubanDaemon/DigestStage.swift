@@ -141,12 +141,17 @@ public struct DigestStage: Sendable {
             byWeek[archived] ?? recorded[archived].map { (point: $0.point, departments: $0.departments, progress: [TaskID: String]()) }
         }
         let progressHistory = Array(kept.suffix(staleWeeks).reversed().compactMap { byWeek[$0]?.progress })
-        let inputs = DigestBuilder.Inputs(
+        // 台账异常 once, on the whole ledger and its history: a department's digest gets its share.
+        let trail = try await environment.ledgerTrail(database, now: now)
+        let anomalies = LedgerAudit.findings(snapshot, history: trail, today: today,
+                                             requireEvidence: environment.configuration.ledger.requireEvidence)
+        var inputs = DigestBuilder.Inputs(
             snapshot: snapshot, previous: previous,
             highestEscalation: try await database.highestEscalations(), failedMail: undelivered,
-            earlierReads: try await environment.earlierReads(database, now: now),
+            ledgerAnomalies: anomalies, historySince: trail.since,
             requireEvidence: environment.configuration.ledger.requireEvidence, notices: notices,
             progressHistory: progressHistory, trend: weeks.map(\.point))
+        inputs.undecodableReads = trail.undecodable
         let digest = builder.build(week: week, today: today, inputs)
 
         var built = Built(digest: digest, departments: [])
@@ -164,12 +169,7 @@ public struct DigestStage: Sendable {
                 before.tasks = before.tasks.filter { $0.department == department }
                 partInputs.previous = (previous.week, before)
             }
-            // The department's own history: another department's rows are not gone from this one.
-            partInputs.earlierReads = inputs.earlierReads.map { read in
-                var part = read
-                part.snapshot.tasks = read.snapshot.tasks.filter { $0.department == department }
-                return part
-            }
+            partInputs.ledgerAnomalies = anomalies.filter { $0.department == department }
             built.departments.append((department, head, builder.build(week: week, today: today, partInputs)))
         }
         return built

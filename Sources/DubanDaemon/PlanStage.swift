@@ -79,6 +79,10 @@ public struct PlanStage: Sendable {
         if !mails.isEmpty || !plan.skipped.isEmpty {
             try await database.queue(mails, skipped: plan.skipped, at: now)
         }
+        // The daemon logs plan warnings: a history with holes is said, not silent.
+        if let queued = digest.digest, queued.quality.undecodableReads > 0 {
+            plan.warnings.append("digest \(queued.week): \(queued.quality.undecodableReads) stored reads could not be decoded and are left out of the 台账异常 history")
+        }
         if archivesDigests, let queued = digest.digest {
             do {
                 _ = try digestStage.archive(queued)

@@ -48,6 +48,42 @@ import Testing
         #expect(!departmentSection.contains("T1-2") && !departmentSection.contains("T1-9"), "\(departmentSection)")
     }
 
+    /// A task that moved from 财务处 to another department: 财务处's digest
+    /// does not call it deleted, and its new department's digest keeps its
+    /// history (the back-dated completion the earlier read shows).
+    @Test func aDepartmentDigestHasItsShareOfTheWholeLedgersFindings() async throws {
+        var configuration = try Configuration.load(from: repository.appendingPathComponent("config/duban.toml"))
+        configuration.state.path = try temporaryFolder("digest-departments").appendingPathComponent("duban.sqlite")
+        let current = try Environment.load(configuration).loadLedger()
+        let index = try #require(current.tasks.firstIndex { $0.id == TaskID("T1-2") })
+        let owner = current.tasks[index].department
+        try #require(owner != "财务处")
+        configuration.digest.departments = ["财务处": Contact(name: "财务处长", email: "cw@example.org"),
+                                            owner: Contact(name: "主任", email: "owner@example.org")]
+        let environment = try Environment.load(configuration)
+        let database = try DubanDatabase.open(at: configuration.state.path)
+
+        var earlier = current
+        earlier.tasks[index].status = .inProgress
+        earlier.tasks[index].completedOn = nil
+        earlier.tasks[index].department = "财务处"
+        try await database.saveSnapshot(earlier, for: .digest(ISOWeek("2026-W24")!), at: environment.clock.parse("2026-06-08T09:00")!)
+
+        let produced = try await DigestStage(environment: environment).produce(
+            week: ISOWeek("2026-W28")!, snapshot: current, database: database, now: environment.clock.parse("2026-07-06T09:00")!, send: true)
+        #expect(produced.digest.quality.ledgerAnomalies.contains { $0.kind == .backDated && $0.task == TaskID("T1-2") })
+        #expect(!produced.digest.quality.ledgerAnomalies.contains { $0.kind == .disappeared }, "\(produced.digest.quality.ledgerAnomalies)")
+        func section(_ email: String) throws -> String {
+            let mail = try #require(produced.mails.first { $0.recipients == [email] })
+            let text = try #require(try parseWithPython(mail.mime).text)
+            return try #require(text.components(separatedBy: "七、台账异常").last)
+        }
+        let finance = try section("cw@example.org")
+        #expect(!finance.contains("T1-2"), "\(finance)")
+        let own = try section("owner@example.org")
+        #expect(own.contains("完成日期倒填【T1-2】"), "\(own)")
+    }
+
     /// Near-miss: without stored reads, only this read's findings (the example
     /// ledger has no 佐证材料 column: one finding for the file).
     @Test func aFirstDigestHasOnlyThisReadsFindings() async throws {

@@ -216,5 +216,9 @@ public struct Digest: Sendable, Codable, Equatable {
         /// 台账异常: what the ledger says that cannot all be true, and what
         /// the stored reads show it changed (`LedgerAudit`, `LedgerHistory`).
         public var ledgerAnomalies: [LedgerAnomaly]
+        /// The oldest stored read the 台账异常 history covers (nil: none yet).
+        public var historySince: LocalDate? = nil
+        /// Stored reads left out of that history because they do not decode.
+        public var undecodableReads = 0
     }
 }

@@ -17,8 +17,14 @@ public struct DigestBuilder: Sendable {
         /// Highest escalation step sent per task (from the notification log).
         public var highestEscalation: [TaskID: Int]
         public var failedMail: Int
-        /// The reads kept in the state database, for the 台账异常 only time shows.
-        public var earlierReads: [LedgerRead]
+        /// The 台账异常, computed once on the whole ledger and its stored reads
+        /// (a department's digest gets its share); nil: this read's own
+        /// findings are computed here, with no history.
+        public var ledgerAnomalies: [LedgerAnomaly]?
+        /// The day of the oldest stored read the 台账异常 history covers.
+        public var historySince: LocalDate?
+        /// Stored reads left out of that history because they do not decode.
+        public var undecodableReads = 0
         /// `[ledger] require_evidence`: a done task without 佐证材料 is an error.
         public var requireEvidence: Bool
         /// Notices sent per task, oldest first (from the notification log).
@@ -30,13 +36,14 @@ public struct DigestBuilder: Sendable {
 
         public init(snapshot: LedgerSnapshot, previous: (week: ISOWeek, snapshot: LedgerSnapshot)? = nil,
                     highestEscalation: [TaskID: Int] = [:], failedMail: Int = 0,
-                    earlierReads: [LedgerRead] = [], requireEvidence: Bool = false, notices: [TaskID: [Digest.Notice]] = [:],
-                    progressHistory: [[TaskID: String]] = [], trend: [Digest.TrendPoint] = []) {
+                    ledgerAnomalies: [LedgerAnomaly]? = nil, historySince: LocalDate? = nil, requireEvidence: Bool = false,
+                    notices: [TaskID: [Digest.Notice]] = [:], progressHistory: [[TaskID: String]] = [], trend: [Digest.TrendPoint] = []) {
             self.snapshot = snapshot
             self.previous = previous
             self.highestEscalation = highestEscalation
             self.failedMail = failedMail
-            self.earlierReads = earlierReads
+            self.ledgerAnomalies = ledgerAnomalies
+            self.historySince = historySince
             self.requireEvidence = requireEvidence
             self.notices = notices
             self.progressHistory = progressHistory
@@ -132,6 +139,8 @@ public struct DigestBuilder: Sendable {
                 if unreachableSeen.insert(person).inserted { unreachable.append(person) }
             }
         }
+        let anomalies = inputs.ledgerAnomalies
+            ?? LedgerAudit.findings(snapshot, history: nil, today: today, requireEvidence: inputs.requireEvidence)
         let quality = Digest.Quality(
             unreadableDeadlines: zip(snapshot.tasks, rows).filter { task, _ in
                 !task.status.isDone && [.unparsed, .missing].contains(task.deadline.kind)
@@ -139,8 +148,9 @@ public struct DigestBuilder: Sendable {
             unreachablePeople: unreachable,
             missingCalendarYears: planner.calendar.missingYears(today.year...today.adding(days: 61).year),
             failedMail: inputs.failedMail,
-            ledgerErrors: snapshot.diagnostics.errorCount,
-            ledgerAnomalies: LedgerAudit.findings(snapshot, earlier: inputs.earlierReads, today: today, requireEvidence: inputs.requireEvidence))
+            // Counted as `check` counts them: the reader's errors and the 台账异常 that are errors.
+            ledgerErrors: snapshot.diagnostics.errorCount + anomalies.count { $0.severity == .error },
+            ledgerAnomalies: anomalies, historySince: inputs.historySince, undecodableReads: inputs.undecodableReads)
 
         var trend = inputs.trend.filter { $0.week < week }
         trend.append(Digest.TrendPoint(week: week, completionRate: counts.completionRate, overdue: counts.overdue))
