@@ -66,6 +66,13 @@ import Testing
         #expect(!warning.message.contains("goes to the office"), "\(warning.message)")
     }
 
+    /// Names with the other dots officials type (• U+2022, ・ U+30FB) and
+    /// ideographs beyond the basic block still split at a space.
+    @Test(arguments: [("阿卜杜•热合曼 张伟", ["阿卜杜•热合曼", "张伟"]), ("阿卜杜・热合曼 张伟", ["阿卜杜・热合曼", "张伟"]), ("𠀋伟 张伟", ["𠀋伟", "张伟"])])
+    func otherNameDotsAndIdeographsStillSplit(cell: String, names: [String]) {
+        #expect(NameList.split(cell) == names)
+    }
+
     /// Near-misses: one person each, kept whole.
     @Test(arguments: ["张 伟", "John Smith", "欧阳修", "阿卜杜·热合曼", "张伟 "])
     func oneNameWithASpaceOrADotIsStillOnePerson(cell: String) throws {
@@ -84,6 +91,13 @@ import Testing
         // Near-misses: either date is enough.
         #expect(try findings("1,T1,措施,办公室,张伟,2026-06-30,已销号,2026-06-20,,文件\n").isEmpty)
         #expect(try findings("1,T1,措施,办公室,张伟,2026-06-30,已销号,,2026-06-25,文件\n").isEmpty)
+    }
+
+    /// 已销号 taken from a 销号情况 cell (no 完成情况 word): the finding points there.
+    @Test func closedByTheClosingColumnPointsAtIt() throws {
+        let found = try findings("1,T1,措施,办公室,张伟,2026-06-30,已销号,文件\n", header: "序号,任务编号,整改措施,责任部门,责任人,整改时限,销号情况,佐证材料\n")
+        try #require(found.map(\.kind) == [.closedWithoutDates], "\(found)")
+        #expect(found[0].location.column == 7, "\(found[0].location)")
     }
 
     @Test(arguments: ["整改中", "未整改"])

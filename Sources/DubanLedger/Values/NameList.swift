@@ -30,8 +30,10 @@ enum NameList {
         return names
     }
 
+    /// The middle dots of transliterated names (阿卜杜·热合曼), as the different input methods type them.
+    private static let nameDots: Set<Unicode.Scalar> = ["\u{00B7}", "\u{2022}", "\u{30FB}"]
+
     private static func isHan(_ scalar: Unicode.Scalar) -> Bool {
-        // CJK Unified Ideographs, Extension A, and the middle dot of transliterated names (阿卜杜·热合曼).
-        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || scalar == "·"
+        scalar.properties.isIdeographic || nameDots.contains(scalar)
     }
 }
