@@ -145,6 +145,7 @@ extension Composer {
             "has_anomalies": !digest.quality.ledgerAnomalies.isEmpty,
             "anomalies_more": max(digest.quality.ledgerAnomalies.count - Self.listLimit, 0),
             "has_anomalies_more": digest.quality.ledgerAnomalies.count > Self.listLimit,
+            "history_since": digest.quality.historySince?.description ?? "",
         ]
         // Only when something was left out: a number, even 0, opens a mustache section.
         if digest.overdue.count > Self.listLimit { values["overdue_more"] = digest.overdue.count - Self.listLimit }

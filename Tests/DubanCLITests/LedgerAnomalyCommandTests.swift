@@ -69,6 +69,16 @@ import Testing
         #expect(!check.stdout.contains("张伟、王芳 is not in the people directory"), "\(check.stdout)")
     }
 
+    /// `--format json`: each 台账异常 carries its kind, other diagnostics none.
+    @Test func jsonFindingsCarryTheirKind() throws {
+        let (config, _, _) = try Self.setup("1,T1,措施一,办公室,,2027-09-30,整改中,,,\n")
+        let check = try DubanProcess.run(["check", "--config", config, "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], "\(check.stdout)")
+        let diagnostics = try #require(json["diagnostics"] as? [[String: Any]])
+        let blank = try #require(diagnostics.first { ($0["message"] as? String)?.contains("责任人 is blank") == true })
+        #expect(blank["kind"] as? String == "blank_officer")
+    }
+
     /// `[ledger] require_evidence = true`: a done task without 佐证材料 is an error.
     @Test func requireEvidenceMakesMissingEvidenceAnError() throws {
         let (config, _, _) = try Self.setup("1,T5,措施五,办公室,张伟,2026-06-30,已完成,2026-06-20,,\n", ledgerSection: "require_evidence = true")

@@ -41,6 +41,9 @@ import Testing
         let section = try #require(text.components(separatedBy: "七、台账异常").last)
         #expect(section.contains("完成日期倒填【T1-2】建立学习台账，逐次记录（ledger.xlsx:"), "\(section)")
         #expect(section.contains("任务行被删除【T1-9】已删除的措施"), "\(section)")
+        // How far back the history goes: the digest snapshots kept are pruned after keep_bodies_days.
+        #expect(section.contains("历史比对覆盖 2026-06-08 以来的读取"), "\(section)")
+        #expect(produced.digest.quality.historySince == LocalDate(year: 2026, month: 6, day: 8))
 
         // A department's digest has its own rows only: 党委办公室's are neither its anomalies nor "gone" from it.
         let department = try #require(try parseWithPython(produced.mails[1].mime).text)
