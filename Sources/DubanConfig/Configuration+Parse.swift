@@ -26,13 +26,15 @@ extension Configuration {
         }
         var checker = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
         checker.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation",
-                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics", "personal"])
+                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics", "personal",
+                                           "extension", "standing"])
 
         let organization = Organization.read(from: root, &checker)
         let programme = Programme.read(from: root, &checker)
         let ledger = Ledger.read(from: root, &checker)
         let people = People.read(from: root, &checker)
-        let (policy, calendars) = Policy.read(from: root, &checker)
+        var (policy, calendars) = Policy.read(from: root, &checker)
+        policy.readPeriodic(from: root, &checker)
         let chain = Chain.read(from: root, &checker)
         let state = State.read(from: root, &checker)
         let mail = Mail.read(from: root, &checker, office: chain?.office, state: state)

@@ -43,6 +43,8 @@ struct Words: Sendable {
         case "acceptance": return "验收提示"
         case "lookback": return "回头看"
         case "personal": return "个人清单"
+        case "extension": return "延期申请"
+        case "standing": return "长期坚持"
         case "digest": return "周报"
         default: return kind
         }
@@ -55,6 +57,8 @@ struct Words: Sendable {
         case .escalation:
             return identity.step == 1 ? "逾期督办 一级" : identity.step == 2 ? "逾期督办 二级" : "逾期督办 二级 第\(identity.step - 2)次重复"
         case .acceptance, .lookback, .personal, .digest: return kind(identity.kind.rawValue)
+        case .extension: return identity.step == 1 ? "延期申请提示" : "延期申请提示 第\(identity.step - 1)次重复"
+        case .standing: return identity.step == 1 ? "长期坚持执行提醒（\(identity.about)期）" : "长期坚持未执行督办（\(identity.about)期）"
         }
     }
 

@@ -150,7 +150,9 @@ public struct DigestStage: Sendable {
             highestEscalation: try await database.highestEscalations(), failedMail: undelivered,
             ledgerAnomalies: anomalies, historySince: trail.since,
             requireEvidence: environment.configuration.ledger.requireEvidence, notices: notices,
-            progressHistory: progressHistory, trend: weeks.map(\.point))
+            progressHistory: progressHistory, trend: weeks.map(\.point),
+            extensions: try await database.extensionFacts(snapshot, today: today),
+            deadlineChanges: try await database.deadlineChanges(seenSince: today.adding(days: -6)))
         inputs.undecodableReads = trail.undecodable
         let digest = builder.build(week: week, today: today, inputs)
 

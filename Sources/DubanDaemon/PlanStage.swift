@@ -61,8 +61,11 @@ public struct PlanStage: Sendable {
             plan = planning(logged, now)
         } else {
             let firstSeen = try await database.observeCompletions(snapshot, today: today)
-            let changes = try await database.observeDeadlines(environment.planner.dueDates(snapshot), today: today)
-            plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
+            let dueDates = environment.planner.dueDates(snapshot)
+            let changes = try await database.observeDeadlines(dueDates, today: today)
+            let extensions = try await database.observeExtensions(snapshot, dueDates: dueDates, today: today)
+            plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes,
+                                            extensions: extensions, now: now)
         }
         var mails = try await render(plan.messages, snapshot: snapshot, database: database)
         let digestStage = DigestStage(environment: environment, archives: archivesDigests)

@@ -52,6 +52,7 @@ public struct Composer: Sendable {
     static func templateName(_ message: PlannedMessage) -> String {
         switch message.kind {
         case .escalation: return (message.level ?? 1) >= 2 ? "escalation2" : "escalation1"
+        case .standing: return (message.level ?? 1) >= 2 ? "standing2" : "standing"
         default: return message.kind.rawValue
         }
     }
@@ -101,8 +102,10 @@ public struct Composer: Sendable {
         var tasks: [[String: Any]] = []
         for (index, item) in message.items.enumerated() {
             let task = item.task
-            let deadline = task.deadline.date
             let about = item.identity.about
+            // For reminders and escalations `about` is the due date, which an
+            // approved extension may have moved away from the 整改时限 cell.
+            let deadline = (item.identity.kind == .reminder || item.identity.kind == .escalation) ? about : task.deadline.date
             var entry: [String: Any] = [
                 "index": index + 1,
                 "id": task.id.rawValue,
@@ -128,6 +131,9 @@ public struct Composer: Sendable {
             entry["due_in_words"] = dueInWords(days)
             if item.identity.kind == .escalation {
                 entry["overdue_since"] = about.adding(days: 1).description
+            }
+            if item.identity.kind == .extension || item.identity.kind == .standing {
+                periodicValues(item, today: today, into: &entry)
             }
             if item.identity.kind == .checkpoint, let checkpoint = task.checkpoints.first(where: { $0.date == about }) {
                 entry["checkpoint_date"] = checkpoint.date.description
@@ -199,6 +205,8 @@ public struct Composer: Sendable {
         case .acceptance: return english ? "acceptance notice" : "验收提醒"
         case .lookback: return english ? "look-back notice" : "回头看提醒"
         case .personal: return english ? "personal list" : "个人任务清单"
+        case .extension: return english ? "extension request notice" : "延期申请提示"
+        case .standing: return identity.step == 1 ? (english ? "standing measure request" : "长期坚持执行提醒") : (english ? "standing measure behind" : "长期坚持未执行督办")
         case .digest: return english ? "digest" : "周报"
         }
     }

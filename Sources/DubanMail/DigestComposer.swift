@@ -150,6 +150,7 @@ extension Composer {
         // Only when something was left out: a number, even 0, opens a mustache section.
         if digest.overdue.count > Self.listLimit { values["overdue_more"] = digest.overdue.count - Self.listLimit }
         if digest.yellow.count > Self.listLimit { values["yellow_more"] = digest.yellow.count - Self.listLimit }
+        values.merge(periodicValues(digest)) { _, new in new }
         if let changes = digest.changes {
             values["newly_completed"] = changes.newlyCompleted.map(task)
             values["newly_closed"] = changes.newlyClosed.map(task)

@@ -257,6 +257,7 @@ public final class DubanDatabase: Sendable {
                 t.column("changed", .boolean).notNull()
             }
         }
+        registerExtensionMigration(&migrator)
         return migrator
     }
 }

@@ -20,6 +20,20 @@ struct CheckReport: Encodable {
         var people: People
         /// The stored reads the 台账异常 history covers (nil: no state database).
         var history: History?
+        /// 延期: requests awaiting a decision, and extensions granted.
+        var extensions: Extensions
+        /// 长期坚持 measures, and how many have a readable cadence.
+        var standing: Standing
+    }
+
+    struct Extensions: Encodable {
+        var pending: Int
+        var approved: Int
+    }
+
+    struct Standing: Encodable {
+        var tasks: Int
+        var withCadence: Int
     }
 
     struct History: Encodable {
@@ -122,6 +136,15 @@ struct CheckReport: Encodable {
             anomalyKinds[diagnostics.count] = anomaly.kind.rawValue
             diagnostics.append(anomaly.diagnostic)
         }
+        // 台账异常 that needs extension knowledge: a due date unlike the one last read, with no approval behind it.
+        if let database, let moved = try? await database.unapprovedDueDateChanges(snapshot, dueDates: environment.planner.dueDates(snapshot)) {
+            let today = environment.clock.date(of: now)
+            for (task, from, to) in moved {
+                let anomaly = LedgerAnomaly.unapprovedDeadlineChange(task, from: from, to: to, seenOn: today, at: snapshot.location(task.source, .deadline))
+                anomalyKinds[diagnostics.count] = anomaly.kind.rawValue
+                diagnostics.append(anomaly.diagnostic)
+            }
+        }
         // A missing calendar year is reported loudly: this year, and next year once it is near.
         let today = environment.clock.date(of: now)
         for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {
@@ -146,7 +169,11 @@ struct CheckReport: Encodable {
             byStatus: byStatus, byDeadline: byDeadline,
             explicitTaskIDs: snapshot.tasks.count(where: \.idIsExplicit),
             people: People(directory: directory.people.count, named: named.count, withAddress: reachable.count),
-            history: history.map { History(since: $0.since?.description, reads: $0.reads, undecodable: $0.undecodable) })
+            history: history.map { History(since: $0.since?.description, reads: $0.reads, undecodable: $0.undecodable) },
+            extensions: Extensions(pending: snapshot.tasks.count { $0.deadlineExtension?.isPending == true && !$0.status.isDone },
+                                   approved: snapshot.tasks.count { $0.deadlineExtension?.isApproved == true }),
+            standing: Standing(tasks: snapshot.tasks.count(where: \.isStanding),
+                               withCadence: snapshot.tasks.count { $0.isStanding && $0.cadence != nil }))
         return CheckReport(summary: summary, diagnostics: diagnostics, readiness: readiness, anomalyKinds: anomalyKinds)
     }
 
@@ -170,6 +197,12 @@ struct CheckReport: Encodable {
         out += "  by deadline:\n"
         for kind in Deadline.Kind.allCases where (s.byDeadline[kind.rawValue] ?? 0) > 0 {
             out += "    \(kind.label) (\(kind.rawValue)): \(s.byDeadline[kind.rawValue]!)\n"
+        }
+        if s.extensions.pending + s.extensions.approved > 0 {
+            out += "  extensions (延期): \(s.extensions.pending) requested and awaiting a decision, \(s.extensions.approved) approved\n"
+        }
+        if s.standing.tasks > 0 {
+            out += "  standing measures (长期坚持): \(s.standing.tasks), \(s.standing.withCadence) with a readable cadence\n"
         }
         out += "  people: \(s.people.named) named in the ledger, \(s.people.withAddress) with an address; \(s.people.directory) in the directory\n"
         if let history = s.history {

@@ -168,6 +168,8 @@ struct NoticeTable {
         case .acceptance: return "验收提醒"
         case .lookback: return "回头看"
         case .personal: return "个人清单"
+        case .extension: return "延期申请提示"
+        case .standing: return "长期坚持"
         case .digest: return "周报"
         }
     }
@@ -180,6 +182,8 @@ struct NoticeTable {
         case .escalation:
             return identity.step == 1 ? "一级督办" : identity.step == 2 ? "二级督办" : "二级督办再督办\(identity.step - 2)次"
         case .acceptance, .lookback, .personal: return ""
+        case .extension: return identity.step == 1 ? "首次提示" : "第\(identity.step - 1)次重复提示"
+        case .standing: return identity.step == 1 ? "执行提醒（\(identity.about)期）" : "未执行督办（\(identity.about)期）"
         case .digest: return ""
         }
     }
@@ -202,6 +206,8 @@ struct NoticeTable {
             case .supersededByLaterReminder: return "同一时限有更近的提醒同时到期"
             case .supersededByHigherEscalation: return "更高一级督办同时到期"
             case .supersededByLaterDigest: return "停机后只补发最近一周的周报"
+            case .supersededByLaterNotice: return "同一延期申请有更近的提示同时到期"
+            case .periodEnded: return "该期已结束，改由督办分管领导跟进"
             }
         }
         return notice.lastError ?? ""

@@ -35,6 +35,7 @@ struct Preview: AsyncParsableCommand {
         var log = Set<NotificationIdentity>()
         var firstSeen = Planner.FirstSeenCompleted()
         var changes = Planner.DeadlineChanges()
+        var extensions = Planner.ExtensionFacts()
         let today = environment.clock.date(of: now)
         var stateDatabase: DubanDatabase?
         if !fresh {
@@ -44,6 +45,7 @@ struct Preview: AsyncParsableCommand {
                     log = try await database.loggedIdentities()
                     firstSeen = try await database.completions(snapshot, today: today)
                     changes = try await database.deadlineChanges(environment.planner.dueDates(snapshot), today: today)
+                    extensions = try await database.extensionFacts(snapshot, today: today)
                 }
             } catch {
                 printErr("duban: \(error)")
@@ -55,7 +57,8 @@ struct Preview: AsyncParsableCommand {
                 firstSeen[task.id] = today
             }
         }
-        var plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
+        var plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes,
+                                            extensions: extensions, now: now)
         let clock = environment.clock
         // The digests due at that moment, as `run` would send them: the same
         // decision, built from the ledger and the state database, not queued.

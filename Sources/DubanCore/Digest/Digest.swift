@@ -42,6 +42,15 @@ public struct Digest: Sendable, Codable, Equatable {
     public var trend: [TrendPoint]
     /// Every task with its computed state (the CSV attachment).
     public var tasks: [TaskRow]
+    /// 延期 requests awaiting the office's decision (Digest+Periodic.swift).
+    public var pendingExtensions: [ExtensionRow] = []
+    /// Extensions granted in the ledger: original date, new date, approver.
+    public var approvedExtensions: [ExtensionRow] = []
+    /// 长期坚持 measures, each on schedule or behind.
+    public var standingMeasures: [StandingRow] = []
+    /// 台账异常: due dates that changed between two reads with no approved
+    /// extension behind them, seen in the last 7 days.
+    public var unapprovedDeadlineChanges: [DeadlineChange] = []
 
     public struct Counts: Sendable, Codable, Equatable {
         public var problems: Int
@@ -76,6 +85,9 @@ public struct Digest: Sendable, Codable, Equatable {
         public var previousCompletionRate: Double?
         /// Percentage points since the previous digest.
         public var completionRateChange: Double?
+
+        /// Tasks the completion rate is measured over (standing measures left out).
+        public var measured: Int { tasks - standing }
     }
 
     public struct Lights: Sendable, Codable, Equatable {

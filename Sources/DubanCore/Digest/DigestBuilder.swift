@@ -34,10 +34,16 @@ public struct DigestBuilder: Sendable {
         /// The figures of earlier archived weeks, oldest first.
         public var trend: [Digest.TrendPoint]
 
+        /// When each pending extension request was first read (the store).
+        public var extensions: Planner.ExtensionFacts
+        /// Due-date changes seen in the digest's week (the store).
+        public var deadlineChanges: [Digest.DeadlineChange]
+
         public init(snapshot: LedgerSnapshot, previous: (week: ISOWeek, snapshot: LedgerSnapshot)? = nil,
                     highestEscalation: [TaskID: Int] = [:], failedMail: Int = 0,
                     ledgerAnomalies: [LedgerAnomaly]? = nil, historySince: LocalDate? = nil, requireEvidence: Bool = false,
-                    notices: [TaskID: [Digest.Notice]] = [:], progressHistory: [[TaskID: String]] = [], trend: [Digest.TrendPoint] = []) {
+                    notices: [TaskID: [Digest.Notice]] = [:], progressHistory: [[TaskID: String]] = [], trend: [Digest.TrendPoint] = [],
+                    extensions: Planner.ExtensionFacts = .init(), deadlineChanges: [Digest.DeadlineChange] = []) {
             self.snapshot = snapshot
             self.previous = previous
             self.highestEscalation = highestEscalation
@@ -48,6 +54,8 @@ public struct DigestBuilder: Sendable {
             self.notices = notices
             self.progressHistory = progressHistory
             self.trend = trend
+            self.extensions = extensions
+            self.deadlineChanges = deadlineChanges
         }
     }
 
@@ -155,7 +163,7 @@ public struct DigestBuilder: Sendable {
         var trend = inputs.trend.filter { $0.week < week }
         trend.append(Digest.TrendPoint(week: week, completionRate: counts.completionRate, overdue: counts.overdue))
 
-        return Digest(
+        var digest = Digest(
             week: week, today: today, previousWeek: inputs.previous?.week, counts: counts, lights: lights,
             departments: Self.groups(rows, today: today) { $0.department.isEmpty ? "（未填写）" : $0.department },
             leaders: Self.groups(rows, today: today) { $0.leader.isEmpty ? "（未填写）" : $0.leader },
@@ -168,6 +176,8 @@ public struct DigestBuilder: Sendable {
             lookBacksDue: rows.filter { row in row.lookBackOn.map { (-7...30).contains(today.days(until: $0)) } ?? false },
             changes: inputs.previous.map { changes(from: $0.snapshot, to: snapshot, rows: rows, today: today, problems: problems) },
             quality: quality, trend: trend, tasks: rows)
+        addPeriodicSections(to: &digest, inputs, today: today)
+        return digest
     }
 
     /// The completion rate and overdue count of an archived week's ledger, as

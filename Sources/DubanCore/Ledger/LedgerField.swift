@@ -23,6 +23,11 @@ public enum LedgerField: String, CaseIterable, Sendable, Codable, CodingKeyRepre
     case closedOn = "closed_on"
     case evidence
     case remarks
+    case extendedTo = "extended_to"
+    case extensionApprover = "extension_approver"
+    case extensionReason = "extension_reason"
+    case frequency
+    case lastExecutedOn = "last_executed_on"
 
     /// Headings recognised without configuration; the first is the canonical
     /// one shown in messages.
@@ -48,6 +53,11 @@ public enum LedgerField: String, CaseIterable, Sendable, Codable, CodingKeyRepre
         case .closedOn: return ["销号日期", "销号情况", "销号时间"]
         case .evidence: return ["佐证材料", "佐证资料"]
         case .remarks: return ["备注"]
+        case .extendedTo: return ["延期至", "延期时限", "延期后时限", "延期完成时限", "申请延期至"]
+        case .extensionApprover: return ["延期批准人", "延期审批人", "批准延期人"]
+        case .extensionReason: return ["延期原因", "延期理由", "申请延期原因", "延期说明"]
+        case .frequency: return ["执行频次", "执行频率", "检查频次", "频次"]
+        case .lastExecutedOn: return ["最近执行日期", "最近执行时间", "最近一次执行日期", "上次执行日期"]
         }
     }
 

@@ -111,6 +111,12 @@ public struct RectificationTask: Hashable, Sendable, Codable {
     public var evidence: String
     /// 备注.
     public var remarks: String
+    /// 延期: a request for more time and what was granted (nil: the ledger says nothing of it).
+    public var deadlineExtension: DeadlineExtension?
+    /// 执行频次 of a standing measure, from its column or its 整改措施 text.
+    public var cadence: StandingCadence?
+    /// 最近执行日期: the latest execution of a standing measure.
+    public var lastExecutedOn: LocalDate?
     public var source: SourceLocation
 
     public init(
@@ -119,8 +125,9 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         deadline: Deadline = .missing, deadlineText: String = "", checkpoints: [Checkpoint] = [],
         acceptanceCriterion: String = "", progress: String = "", status: TaskStatus = .notStarted,
         statusText: String = "", completedOn: LocalDate? = nil, acceptedOn: LocalDate? = nil,
-        closedOn: LocalDate? = nil, evidence: String = "", remarks: String = "", source: SourceLocation,
-        coOfficers: [Contact] = []
+        closedOn: LocalDate? = nil, evidence: String = "", remarks: String = "",
+        deadlineExtension: DeadlineExtension? = nil, cadence: StandingCadence? = nil, lastExecutedOn: LocalDate? = nil,
+        source: SourceLocation, coOfficers: [Contact] = []
     ) {
         self.id = id
         self.idIsExplicit = idIsExplicit
@@ -141,6 +148,9 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         self.closedOn = closedOn
         self.evidence = evidence
         self.remarks = remarks
+        self.deadlineExtension = deadlineExtension
+        self.cadence = cadence
+        self.lastExecutedOn = lastExecutedOn
         self.source = source
         self.coOfficers = coOfficers
     }

@@ -14,6 +14,12 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable, Comparabl
     case lookback
     /// The weekly personal list (我的整改任务), to an officer or a supervising leader.
     case personal
+    /// 延期: pending extension requests, to the office (step 1, then every
+    /// few working days while pending).
+    case `extension`
+    /// 长期坚持: step 1 asks the officer to carry out this period's execution;
+    /// step 2 tells the leader a period passed unrecorded.
+    case standing
     /// The weekly digest, to the leadership group.
     case digest
 
@@ -48,8 +54,15 @@ public struct NotificationIdentity: Hashable, Sendable, Codable, Comparable, Cus
 
     public var description: String { key }
 
-    /// The escalation level (1 or 2), nil for other kinds.
-    public var level: Int? { kind == .escalation ? min(step, 2) : nil }
+    /// The escalation level (1 or 2); for standing measures the step (1 the
+    /// officer is asked, 2 the leader is told); nil for other kinds.
+    public var level: Int? {
+        switch kind {
+        case .escalation: return min(step, 2)
+        case .standing: return step
+        default: return nil
+        }
+    }
 
     /// A short human name of the rule: `reminder 7d`, `escalation L2 repeat 1`.
     public var rule: String {
@@ -57,6 +70,8 @@ public struct NotificationIdentity: Hashable, Sendable, Codable, Comparable, Cus
         case .reminder, .checkpoint: return "\(kind.rawValue) \(step)d"
         case .escalation: return step <= 2 ? "escalation L\(step)" : "escalation L2 repeat \(step - 2)"
         case .acceptance, .lookback, .personal, .digest: return kind.rawValue
+        case .extension: return step == 1 ? "extension request" : "extension request again \(step - 1)"
+        case .standing: return step == 1 ? "standing \(about)" : "standing behind \(about)"
         }
     }
 
@@ -144,6 +159,10 @@ public enum SkipReason: String, Sendable, Codable {
     case supersededByHigherEscalation = "superseded_by_higher_escalation"
     /// A later week's digest came due at the same time (only the latest missed week is sent).
     case supersededByLaterDigest = "superseded_by_later_digest"
+    /// A later notice about the same pending extension request came due at the same time.
+    case supersededByLaterNotice = "superseded_by_later_notice"
+    /// A standing measure's period ended before its request went out; the notice to the leader replaces it.
+    case periodEnded = "period_ended"
 
     public var explanation: String {
         switch self {
@@ -151,6 +170,8 @@ public enum SkipReason: String, Sendable, Codable {
         case .supersededByLaterReminder: return "a later reminder for the same date was due at the same time"
         case .supersededByHigherEscalation: return "a higher escalation was due at the same time"
         case .supersededByLaterDigest: return "a later week's digest was due at the same time"
+        case .supersededByLaterNotice: return "a later notice about the same extension request was due at the same time"
+        case .periodEnded: return "the period had already ended; the notice to the leader replaces this request"
         }
     }
 }

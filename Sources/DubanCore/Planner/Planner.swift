@@ -59,7 +59,7 @@ public struct Planner: Sendable {
 
     public func plan(_ snapshot: LedgerSnapshot, log: Set<NotificationIdentity>,
                      firstSeenCompleted: FirstSeenCompleted = [:], deadlineChanges: DeadlineChanges = [:],
-                     now: Date) -> Plan {
+                     extensions: ExtensionFacts = .init(), now: Date) -> Plan {
         var memo = Memo()
         var instants = InstantMemo(clock: clock, time: policy.sendTime)
         let today = clock.date(of: now)
@@ -74,7 +74,8 @@ public struct Planner: Sendable {
         for task in snapshot.tasks {
             if case .immediate(nil) = task.deadline, feedbackDate == nil, !task.status.isDone { undatedImmediate += 1 }
             var due: [(NotificationIdentity, LocalDate)] = []
-            forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges, memo: &memo) { identity, day in
+            forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges,
+                             extensions: extensions, days: today...today, memo: &memo) { identity, day in
                 if log.contains(identity) { return }
                 let slot = instants[day]
                 if slot > now {
@@ -94,7 +95,8 @@ public struct Planner: Sendable {
             dueItems += send.map { PlannedItem(identity: $0.0, task: task, dueDay: $0.1) }
         }
 
-        let warnings = warnings(today: today, about: snapshotWarnings(snapshot), undatedImmediate: undatedImmediate)
+        let warnings = warnings(today: today, about: snapshotWarnings(snapshot) + extensionWarnings(snapshot, extensions, today: today),
+                                undatedImmediate: undatedImmediate)
         // Items and skips stay in ledger order: deterministic, and what a reader of the ledger expects.
         return Plan(now: now, messages: group(dueItems, now: now), skipped: skipped,
                     next: next, warnings: warnings)
@@ -135,8 +137,13 @@ public struct Planner: Sendable {
     /// Calls `body` with every notification the task can ever have, and the
     /// working day it becomes due on.
     func forEachCandidate(_ task: RectificationTask, firstSeenCompleted: FirstSeenCompleted,
-                          deadlineChanges: DeadlineChanges = [:], memo: inout Memo,
-                          _ body: (NotificationIdentity, LocalDate) -> Void) {
+                          deadlineChanges: DeadlineChanges = [:], extensions: ExtensionFacts = .init(), days: ClosedRange<LocalDate>? = nil,
+                          memo: inout Memo, _ body: (NotificationIdentity, LocalDate) -> Void) {
+        // 延期 and 长期坚持 (Planner+Extension.swift, Planner+Standing.swift).
+        // `days` are the days planned for: today for `plan`, a simulation's range for a timeline.
+        let requestedOn = days.flatMap { self.pendingSince(task, extensions, today: $0.lowerBound) }
+        if let requestedOn, let days { forEachExtensionCandidate(task, since: requestedOn, through: days.upperBound, memo: &memo, body) }
+        if let days { forEachStandingCandidate(task, days: days, body) }
         switch task.status {
         case .notStarted, .inProgress:
             guard let deadline = dueDate(task) else { break }
@@ -150,7 +157,8 @@ public struct Planner: Sendable {
                          memo.before(checkpoint.date, lead: lead, unit: policy.reminderLeadUnit, calendar))
                 }
             }
-            for (index, day) in ladder(for: deadline, changedOn: deadlineChanges[task.id], memo: &memo).enumerated() {
+            let days = paused(ladder(for: deadline, changedOn: deadlineChanges[task.id], memo: &memo), pendingSince: requestedOn)
+            for (index, day) in days.enumerated() {
                 body(NotificationIdentity(task: task.id, kind: .escalation, step: index + 1, about: deadline), day)
             }
         case .completed:
@@ -228,6 +236,8 @@ public struct Planner: Sendable {
 
     /// The date a task is due, if it has one Duban can act on.
     public func dueDate(_ task: RectificationTask) -> LocalDate? {
+        // An approved extension is the deadline from then on (README, "Extensions").
+        if let granted = task.deadlineExtension, granted.isApproved, let date = granted.newDeadline { return date }
         switch task.deadline {
         case .by(let date), .byThenOngoing(let date), .immediate(let date?): return date
         case .immediate(nil): return feedbackDate?.adding(days: policy.immediateDays)
@@ -265,7 +275,8 @@ public struct Planner: Sendable {
             skip += escalations.dropFirst().map { SkippedNotification(identity: $0.0, reason: .supersededByHigherEscalation) }
         }
         send += due.filter { $0.0.kind == .acceptance || $0.0.kind == .lookback }
-        return (send, skip)
+        let (periodic, periodicSkip) = catchUpPeriodic(due, today: today)
+        return (send + periodic, skip + periodicSkip)
     }
 
     /// The next instant the sending window opens.
@@ -325,6 +336,19 @@ public struct Planner: Sendable {
         case .lookback:
             result.to = [chain.office]
             if let principal = chain.principal, principal.email != nil { result.cc = [principal] }
+        case .extension:
+            // The office decides on extensions.
+            result.to = [chain.office]
+        case .standing where item.identity.step == 1:
+            add(task.officer, role: .officer, cc: false)
+        case .standing:
+            // A period passed unrecorded: the leader, cc the officer, as at level 1.
+            if let officer = task.officer, let leader = task.leader, Self.samePerson(officer, leader) {
+                addAbove(officer)
+            } else {
+                add(task.leader, role: .leader, cc: false)
+            }
+            add(task.officer, role: .officer, cc: true)
         case .personal, .digest:
             // Not planned per task (their stages address them); the office as a safe default.
             result.to = [chain.office]

@@ -72,6 +72,11 @@ public struct Policy: Sendable, Equatable {
     /// The 回头看 look-back is due this many months after closing (default 3).
     public var lookBackMonths = 3
 
+    /// `[extension]`: pending 延期 requests (Planner+Extension.swift).
+    public var extensions = ExtensionPolicy()
+    /// `[standing]`: 长期坚持 measures (Planner+Standing.swift).
+    public var standing = StandingPolicy()
+
     public init() {}
 }
 

@@ -26,6 +26,11 @@ extension LedgerField {
         case .closedOn: return 17
         case .evidence: return 18
         case .remarks: return 19
+        case .extendedTo: return 20
+        case .extensionApprover: return 21
+        case .extensionReason: return 22
+        case .frequency: return 23
+        case .lastExecutedOn: return 24
         }
     }
 }

@@ -226,11 +226,15 @@ public struct LedgerInterpreter {
             statusWord = StatusParser.parse(statusText)
             if statusMemo.count < 10_000 { statusMemo[ByteKey(statusText)] = statusWord }
         }
+        var extensionRequested = false
         switch statusWord {
         case .known(let s): status = s
+        case .extensionRequested:
+            status = .inProgress
+            extensionRequested = true
         case .unknown:
             status = .inProgress
-            report(.warning, row, .status, "完成情况 \"\(statusText)\" is not a known status; counted as 整改中 (in progress). Known: 未整改, 整改中, 已完成, 待验收, 已验收, 已销号, 长期坚持")
+            report(.warning, row, .status, "完成情况 \"\(statusText)\" is not a known status; counted as 整改中 (in progress). Known: 未整改, 整改中, 已完成, 待验收, 已验收, 已销号, 长期坚持, 申请延期")
         case .empty:
             if closedOn != nil || closedByWord { status = .closed }
             else if acceptedOn != nil { status = .accepted }
@@ -239,6 +243,9 @@ public struct LedgerInterpreter {
             else { status = .notStarted }
         }
         if status == .closed, closedOn == nil { closedWithoutDate += 1 }
+
+        let deadlineExtension = extensionOf(values, requested: extensionRequested, due: parsed.deadline.date, row: row)
+        let (cadence, lastExecutedOn) = standing(values, status: status, deadline: parsed.deadline, row: row)
 
         let officerEmail = email(values[.officerEmail], row: row, field: .officerEmail)
         // Several names in one cell: the first is the officer, the others are copied (LedgerAudit reports it).
@@ -255,8 +262,60 @@ public struct LedgerInterpreter {
             acceptanceCriterion: intern(text(.acceptance)), progress: intern(text(.progress)),
             status: status, statusText: intern(statusText),
             completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
-            evidence: intern(text(.evidence)), remarks: intern(text(.remarks)), source: source,
+            evidence: intern(text(.evidence)), remarks: intern(text(.remarks)),
+            deadlineExtension: deadlineExtension, cadence: cadence, lastExecutedOn: lastExecutedOn, source: source,
             coOfficers: officers.dropFirst().map { Contact(name: $0) }))
+    }
+
+    /// 延期: the request (from the status) and the three cells. Half an
+    /// approval moves nothing, and says so at the cell.
+    private mutating func extensionOf(_ values: FieldMap<Cell>, requested: Bool, due: LocalDate?, row: Int) -> DeadlineExtension? {
+        let newDeadline = date(values[.extendedTo], row: row, field: .extendedTo)
+        let approver = name(.extensionApprover, values, row: row)
+        let reason = values[.extensionReason]?.text.trimmingWhitespace() ?? ""
+        guard requested || newDeadline != nil || !approver.isEmpty || !reason.isEmpty else { return nil }
+        let result = DeadlineExtension(requested: requested, newDeadline: newDeadline, approver: approver, reason: reason)
+        if let newDeadline, approver.isEmpty, !requested {
+            report(.warning, row, .extensionApprover, "延期至 \(newDeadline) has no 延期批准人: the deadline stays \(due?.description ?? "as written") until the approver is recorded")
+        }
+        if !approver.isEmpty, newDeadline == nil, values[.extendedTo] == nil {
+            report(.warning, row, .extendedTo, "延期批准人 \(approver) is filled but 延期至 is empty: no new deadline, nothing is moved")
+        }
+        if requested, reason.isEmpty, !result.isApproved {
+            report(.warning, row, .extensionReason, "the status asks for an extension (申请延期) but 延期原因 is empty; the office is told without a reason")
+        }
+        if result.isApproved, let newDeadline, let due, newDeadline <= due {
+            report(.warning, row, .extendedTo, "延期至 \(newDeadline) is not after the 整改时限 \(due); it is used as the deadline all the same")
+        }
+        return result
+    }
+
+    /// 执行频次 and 最近执行日期. A standing measure without a readable
+    /// cadence (from the column or the 整改措施 text) gets no periodic mail,
+    /// and the row is named.
+    private mutating func standing(_ values: FieldMap<Cell>, status: TaskStatus, deadline: Deadline, row: Int)
+        -> (StandingCadence?, LocalDate?) {
+        let lastExecutedOn = date(values[.lastExecutedOn], row: row, field: .lastExecutedOn)
+        let isStanding = status == .ongoing || (!status.isDone && deadline.kind == .ongoing)
+        var cadence: StandingCadence?
+        var unreadableCell = false
+        if let cell = values[.frequency] {
+            switch CadenceParser.parse(cell: cell.text) {
+            case .cadence(let found): cadence = found
+            case .none: break
+            case .unreadable(let why):
+                unreadableCell = true
+                report(isStanding ? .warning : .warning, row, .frequency, "执行频次: \(why)")
+            }
+        }
+        if cadence == nil, isStanding || deadline.kind == .datedThenOngoing {
+            cadence = CadenceParser.parse(text: values[.measure]?.text ?? "")
+        }
+        if isStanding, cadence == nil, !unreadableCell {
+            report(.warning, row, columnOf[.frequency] != nil ? .frequency : .measure,
+                   "row \(row) is a standing measure (长期坚持) without a readable cadence, so nobody is asked to carry it out; fill 执行频次 (每周, 每月, 每季度, 每半年, 每年) or write it in the 整改措施 (每季度抽查一次)")
+        }
+        return (cadence, lastExecutedOn)
     }
 
     private mutating func date(_ cell: Cell?, row: Int, field: LedgerField) -> LocalDate? {

@@ -4,6 +4,9 @@ public import DubanCore
 public enum StatusParser {
     public enum Parsed: Equatable, Sendable {
         case known(TaskStatus)
+        /// 申请延期 / 延期申请中: open, and its officer asked for more time
+        /// (counted as in progress; see `DeadlineExtension`).
+        case extensionRequested
         /// Not a word Duban knows; counted as in progress and warned about.
         case unknown
         case empty
@@ -16,8 +19,18 @@ public enum StatusParser {
         let text = raw.foldingFullWidth().filter { !$0.isWhitespace && !"。.！!".contains($0) }
         if text.isEmpty { return .empty }
         if let status = exact[text] { return .known(status) }
+        if isExtensionRequest(text) { return .extensionRequested }
         for (keyword, status) in keywords where text.contains(keyword) { return .known(status) }
         return .unknown
+    }
+
+    /// 申请延期 and 延期申请 anywhere in the cell ("整改中，已申请延期至9月底"),
+    /// unless the words around them say it was not, or no longer is, a
+    /// request: 未申请延期, 不申请延期, 撤回延期申请, 延期申请已驳回. A bare 延期 or
+    /// 已延期 says nothing of who approved what, and stays an unknown word.
+    static func isExtensionRequest(_ text: String) -> Bool {
+        guard text.contains("申请延期") || text.contains("延期申请") else { return false }
+        return !["未申请", "不申请", "无需延期", "撤回", "撤销", "驳回", "不同意", "不予", "未批准", "未获批"].contains { text.contains($0) }
     }
 
     static let exact: [String: TaskStatus] = {

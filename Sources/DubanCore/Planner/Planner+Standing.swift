@@ -1,0 +1,74 @@
+/// 长期坚持: standing measures are supervised period by period (README,
+/// "Standing measures").
+///
+/// For each period of the task's cadence (a week, month, quarter, half year
+/// or year of the calendar):
+/// - step 1, `leadDays` calendar days before the period ends (moved to the
+///   previous working day, as reminders are, but never before the period
+///   starts): the officer is asked to carry it out and record 最近执行日期;
+/// - step 2, on the first working day after the period: when the ledger
+///   shows no execution in it, the supervising leader is told, cc the
+///   officer.
+/// A 最近执行日期 inside the period ends both. One after the period also
+/// stops step 2: a single date cannot tell a late execution from one that
+/// overwrote an execution inside the period.
+public struct StandingPolicy: Sendable, Equatable {
+    /// Days before each period's end the officer is asked (default 7).
+    public var leadDays = 7
+
+    public init() {}
+}
+
+extension Planner {
+    /// The day the officer is asked for `period`.
+    public func standingRequestDay(_ period: ClosedRange<LocalDate>) -> LocalDate {
+        let target = max(period.lowerBound, period.upperBound.adding(days: -max(policy.standing.leadDays, 0)))
+        let day = calendar.onOrBefore(target)
+        return day < period.lowerBound ? calendar.onOrAfter(period.lowerBound) : day
+    }
+
+    /// The day the leader hears that `period` passed unrecorded.
+    public func standingBehindDay(_ period: ClosedRange<LocalDate>) -> LocalDate {
+        calendar.workingDay(1, after: period.upperBound)
+    }
+
+    /// Where a standing measure stands on `today`.
+    public enum StandingState: String, Sendable, Codable {
+        /// Executed in the last ended period (or since), or no period has ended yet.
+        case onSchedule = "on_schedule"
+        /// The last ended period has no execution in it or after it.
+        case behind
+        /// No readable cadence: nothing to measure against.
+        case noCadence = "no_cadence"
+    }
+
+    public func standingState(_ task: RectificationTask, today: LocalDate) -> StandingState {
+        guard let cadence = task.cadence else { return .noCadence }
+        let previous = cadence.period(containing: cadence.period(containing: today).lowerBound.adding(days: -1))
+        if let feedbackDate, previous.upperBound < feedbackDate { return .onSchedule }
+        guard let last = task.lastExecutedOn, last >= previous.lowerBound else { return .behind }
+        return .onSchedule
+    }
+
+    /// The previous, current and next period's notices: the previous one's
+    /// step 2 may be due now, the current one's step 1 and 2 lie ahead or
+    /// are due, the next one's step 1 gives the plan its next instant.
+    /// Periods that ended before the programme's feedback date are not
+    /// supervised.
+    func forEachStandingCandidate(_ task: RectificationTask, today: LocalDate, _ body: (NotificationIdentity, LocalDate) -> Void) {
+        guard task.isStanding, let cadence = task.cadence else { return }
+        let current = cadence.period(containing: today)
+        let previous = cadence.period(containing: current.lowerBound.adding(days: -1))
+        let following = cadence.period(containing: current.upperBound.adding(days: 1))
+        for period in [previous, current, following] {
+            if let feedbackDate, period.upperBound < feedbackDate { continue }
+            if let last = task.lastExecutedOn, last >= period.lowerBound { continue }
+            if period != previous {
+                body(NotificationIdentity(task: task.id, kind: .standing, step: 1, about: period.upperBound), standingRequestDay(period))
+            }
+            if period != following {
+                body(NotificationIdentity(task: task.id, kind: .standing, step: 2, about: period.upperBound), standingBehindDay(period))
+            }
+        }
+    }
+}
