@@ -22,14 +22,15 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let now = environment.clock.parse("2026-06-23T09:00")!
         let first = try await PlanStage(environment: environment).run(snapshot, database: try DubanDatabase.open(at: path), now: now)
         // The reminder for T1-1, the acceptance notice T1-2 has been owed since 06-03,
-        // and this week's digest (Monday's slot has passed).
-        #expect(first.messages.map(\.kind) == [.reminder, .acceptance, .digest])
+        // the standing measure T1-3 (每季度一次): its leader told that Q1 passed unrecorded
+        // (caught up) and its officer asked for Q2, and this week's digest (Monday's slot has passed).
+        #expect(first.messages.map(\.kind) == [.reminder, .acceptance, .standing, .standing, .digest])
 
         // A new process, the same file, the same moment and a re-read ledger: nothing new.
         let restarted = try DubanDatabase.open(at: path)
         let second = try await PlanStage(environment: environment).run(environment.loadLedger(), database: restarted, now: now.addingTimeInterval(60))
         #expect(second.messages.isEmpty)
-        #expect(try await restarted.outboxCounts().pending == 3)
+        #expect(try await restarted.outboxCounts().pending == 5)
         let entry = try #require(try await restarted.deliverable(now: now).first { $0.kind == "reminder" })
         #expect(entry.subject == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         #expect(entry.recipients.contains("zhang.wei@example.org"))
@@ -41,10 +42,13 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let result = try await Simulation(environment: environment).run(environment.loadLedger(), from: clock.parse("2026-06-01")!, to: clock.parse("2026-07-31T23:59")!)
         let lines = result.entries.filter { ![.digest, .personal].contains($0.message.kind) }.map { "\(clock.date(of: $0.at)) \($0.message.kind.rawValue)\($0.message.level.map { " L\($0)" } ?? "") \($0.message.items.map(\.identity.task.rawValue))" }
         #expect(lines == [
+            "2026-06-01 standing L2 [\"T1-3\"]",      // 每季度一次, nothing recorded in Q1: caught up at the first slot
             "2026-06-03 acceptance [\"T1-2\"]",       // completed 05-20 + 10 working days
             "2026-06-23 reminder [\"T1-1\"]",         // 7 days before 06-30
+            "2026-06-23 standing L1 [\"T1-3\"]",      // 7 days before Q2 ends: the officer is asked
             "2026-06-30 lookback [\"T2-1\"]",         // closed 03-31 + 3 months
             "2026-07-01 escalation L1 [\"T1-1\"]",    // first working day after 06-30
+            "2026-07-01 standing L2 [\"T1-3\"]",      // Q2 passed unrecorded: the leader is told
             "2026-07-07 escalation L2 [\"T1-1\"]",    // 5th working day after
             "2026-07-14 escalation L2 [\"T1-1\"]",    // repeats every 5 working days
             "2026-07-21 escalation L2 [\"T1-1\"]",
@@ -70,8 +74,10 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let sent = result.entries.filter { ![.digest, .personal].contains($0.message.kind) }.map { "\(clock.iso($0.at)) \($0.message.items.map(\.identity.key).joined())" }
         #expect(sent == [
             "2026-06-15T09:00:00+08:00 T1-2/acceptance/1/2026-05-20",     // owed since 06-03: caught up at the first slot
+            "2026-06-15T09:00:00+08:00 T1-3/standing/2/2026-03-31",       // Q1 of the standing measure passed unrecorded
             "2026-07-09T10:00:00+08:00 T1-1/escalation/2/2026-06-30",     // back at 10:00, inside the window: at once
             "2026-07-09T10:00:00+08:00 T2-1/lookback/1/2026-03-31",
+            "2026-07-09T10:00:00+08:00 T1-3/standing/2/2026-06-30",       // Q2 too; its request (06-23) fell in the outage
         ])
         let skipped = result.skipped.filter { $0.skip.identity.kind != .digest }.map { "\($0.skip.identity.key) \($0.skip.reason.rawValue)" }.sorted()
         // Two digest weeks were missed during the outage: the older is skipped, only the latest goes.
@@ -81,6 +87,8 @@ func exampleEnvironment() throws -> (Environment, URL) {
             "T1-1/checkpoint/7/2026-05-31 deadline_passed",
             "T1-1/escalation/1/2026-06-30 superseded_by_higher_escalation",
             "T1-1/reminder/7/2026-06-30 deadline_passed",
+            "T1-3/standing/1/2026-03-31 period_ended",   // Q1's request was never due while Duban ran
+            "T1-3/standing/1/2026-06-30 period_ended",   // Q2's fell in the outage
         ])
     }
 }

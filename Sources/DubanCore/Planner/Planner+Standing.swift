@@ -51,8 +51,9 @@ extension Planner {
     }
 
     /// The previous, current and next period's notices: the previous one's
-    /// step 2 may be due now, the current one's step 1 and 2 lie ahead or
-    /// are due, the next one's step 1 gives the plan its next instant.
+    /// step 2 may be due now (its step 1, if never sent, is skipped by
+    /// catch-up), the current one's step 1 and 2 lie ahead or are due, the
+    /// next one's step 1 gives the plan its next instant.
     /// Periods that ended before the programme's feedback date are not
     /// supervised.
     func forEachStandingCandidate(_ task: RectificationTask, today: LocalDate, _ body: (NotificationIdentity, LocalDate) -> Void) {
@@ -63,9 +64,9 @@ extension Planner {
         for period in [previous, current, following] {
             if let feedbackDate, period.upperBound < feedbackDate { continue }
             if let last = task.lastExecutedOn, last >= period.lowerBound { continue }
-            if period != previous {
-                body(NotificationIdentity(task: task.id, kind: .standing, step: 1, about: period.upperBound), standingRequestDay(period))
-            }
+            // The previous period's request too: never sent before it ended (downtime), it is
+            // recorded as skipped, with the reason, rather than silently forgotten.
+            body(NotificationIdentity(task: task.id, kind: .standing, step: 1, about: period.upperBound), standingRequestDay(period))
             if period != following {
                 body(NotificationIdentity(task: task.id, kind: .standing, step: 2, about: period.upperBound), standingBehindDay(period))
             }

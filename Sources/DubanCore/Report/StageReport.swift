@@ -110,7 +110,8 @@ public struct StageReportBuilder: Sendable {
             if item.daysOverdue != nil { figures.overdue += 1 }
         }
         figures.done = figures.completed + figures.accepted + figures.closed
-        let measured = figures.tasks - figures.ongoing
+        // Standing measures (长期坚持 by status or by deadline) have nothing to complete.
+        let measured = figures.tasks - snapshot.tasks.count(where: \.isStanding)
         figures.completionRate = measured > 0 ? (Double(figures.done) / Double(measured) * 1000).rounded() / 10 : 0
 
         let standing = zip(snapshot.tasks, items).filter { task, _ in
