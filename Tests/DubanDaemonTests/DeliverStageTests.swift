@@ -11,13 +11,14 @@ import Testing
 @Suite(.serialized) struct DeliverStageTests {
     let delivery = Configuration.Delivery(retryInitialSeconds: 60, retryMaxSeconds: 600, giveUpAfterHours: 48, batchSize: 2)
 
-    /// Queues the example ledger's mail for 2026-07-07 09:00 (three notices and the week's digest).
+    /// Queues the example ledger's mail for 2026-07-07 09:00 (three notices, the standing measure
+    /// T1-3's Q2 notice to its leader, and the week's digest).
     func queued(busyTimeout: TimeInterval = DubanDatabase.defaultBusyTimeout) async throws -> (Environment, DubanDatabase, Date) {
         let (environment, path) = try exampleEnvironment()
         let database = try DubanDatabase.open(at: path, delivering: true, busyTimeout: busyTimeout)
         let now = environment.clock.parse("2026-07-07T09:00")!
         let plan = try await PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: now)
-        #expect(plan.messages.count == 4)
+        #expect(plan.messages.count == 5)
         return (environment, database, now)
     }
 
@@ -31,28 +32,28 @@ import Testing
         let stage = DeliverStage(transport: transport, delivery: delivery)
 
         let down = try await stage.run(database: database, now: now)
-        #expect(down.sent.isEmpty && down.retrying.count == 4 && down.failed.isEmpty)
+        #expect(down.sent.isEmpty && down.retrying.count == 5 && down.failed.isEmpty)
         #expect(down.nextRetry == now.addingTimeInterval(60))
-        #expect(try await database.outboxCounts() == .init(pending: 4, sent: 0, failed: 0))
+        #expect(try await database.outboxCounts() == .init(pending: 5, sent: 0, failed: 0))
         #expect(try await database.outbox(state: .pending).allSatisfy { $0.lastError?.contains("cannot connect") == true && $0.attempts == 1 })
 
         // Still down at the retry: the backoff doubles.
         let again = try await stage.run(database: database, now: now.addingTimeInterval(61))
-        #expect(again.retrying.count == 4)
+        #expect(again.retrying.count == 5)
         #expect(again.nextRetry == now.addingTimeInterval(61 + 120))
 
         // The server comes back on the same port: everything arrives, once.
         let server = try SMTPTestServer(port: port)
         defer { server.stop() }
         let up = try await stage.run(database: database, now: now.addingTimeInterval(200))
-        #expect(up.sent.count == 4 && up.retrying.isEmpty)
-        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 4, failed: 0))
+        #expect(up.sent.count == 5 && up.retrying.isEmpty)
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 5, failed: 0))
         let ids = try parseWithPython(server.received).map(\.message_id)
-        #expect(ids.count == 4 && Set(ids).count == 4)
+        #expect(ids.count == 5 && Set(ids).count == 5)
         // Nothing is left to send: another pass delivers nothing more.
         let idle = try await stage.run(database: database, now: now.addingTimeInterval(300))
         #expect(idle.sent.isEmpty)
-        #expect(server.received.count == 4)
+        #expect(server.received.count == 5)
     }
 
     @Test func permanentRefusalIsKeptAsFailedAndTransientOnesGiveUpInTime() async throws {
@@ -67,8 +68,8 @@ import Testing
             }
         }
         let refused = try await DeliverStage(transport: Refusing(), delivery: delivery).run(database: database, now: now)
-        #expect(refused.failed.count == 4)
-        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 0, failed: 4))
+        #expect(refused.failed.count == 5)
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 0, failed: 5))
         #expect(try await database.outbox(state: .failed).allSatisfy { $0.lastError?.contains("550") == true })
     }
 
@@ -81,10 +82,10 @@ import Testing
             }
         }
         let stage = DeliverStage(transport: Busy(), delivery: delivery)
-        #expect(try await stage.run(database: database, now: now).retrying.count == 4)
+        #expect(try await stage.run(database: database, now: now).retrying.count == 5)
         let late = try await stage.run(database: database, now: now.addingTimeInterval(49 * 3600))
-        #expect(late.failed.count == 4)
+        #expect(late.failed.count == 5)
         #expect(late.failed.values.allSatisfy { $0.contains("given up") })
-        #expect(try await database.outboxCounts().failed == 4)
+        #expect(try await database.outboxCounts().failed == 5)
     }
 }

@@ -37,18 +37,18 @@ import Testing
         async let a = PlanStage(environment: environment).run(environment.loadLedger(), database: daemon, now: now)
         async let b = PlanStage(environment: environment).run(environment.loadLedger(), database: second, now: now)
         let plans = try await [a, b]
-        #expect(plans.map(\.messages.count).reduce(0, +) == 4)
+        #expect(plans.map(\.messages.count).reduce(0, +) == 5)
         // The second may not deliver at all; the holder delivers everything.
         await #expect(throws: StoreError.self) { _ = try await DeliverStage(transport: smtp(server), delivery: delivery).run(database: second, now: now) }
         let report = try await DeliverStage(transport: smtp(server), delivery: delivery).run(database: daemon, now: now)
-        #expect(report.sent.count == 4)
+        #expect(report.sent.count == 5)
         let ids = try receivedIDs(server)
-        #expect(ids.count == 4 && Set(ids).count == 4)
+        #expect(ids.count == 5 && Set(ids).count == 5)
     }
 
     /// Item 2: another process takes the write lock right after the server
-    /// accepted the 2nd of 4 messages. Recording it fails: the session
-    /// stops there — messages 3 and 4 are NOT sent (the old code sent them
+    /// accepted the 2nd of 5 messages. Recording it fails: the session
+    /// stops there — messages 3 to 5 are NOT sent (the old code sent them
     /// unrecorded, and the next pass sent them again).
     @Test func aRecordThatFailsMidBatchStopsTheSession() async throws {
         let (_, database, now) = try await DeliverStageTests().queued(busyTimeout: 0.5)
@@ -62,13 +62,13 @@ import Testing
         #expect(server.received.count == 2)
         server.stop()  // and with it the lock
 
-        // The next pass sends the one in flight again (allowed) and the two never sent; nothing else.
-        #expect(try await database.outboxCounts() == .init(pending: 3, sent: 1, failed: 0))
+        // The next pass sends the one in flight again (allowed) and the three never sent; nothing else.
+        #expect(try await database.outboxCounts() == .init(pending: 4, sent: 1, failed: 0))
         let again = try SMTPTestServer()
         defer { again.stop() }
         let report = try await DeliverStage(transport: smtp(again), delivery: delivery).run(database: database, now: now)
-        #expect(report.sent.count == 3)
-        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 4, failed: 0))
+        #expect(report.sent.count == 4)
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 5, failed: 0))
     }
 
     /// Item 5: a recipient refused for now (450) while others accepted gets
@@ -116,6 +116,6 @@ import Testing
         let folder = try temporaryFolder("files")
         _ = try await DeliverStage(transport: FilesTransport(folder: folder), delivery: delivery).run(database: database, now: now)
         let sent = try await database.outbox(state: .sent)
-        #expect(sent.count == 4 && sent.allSatisfy { $0.sentAt == now })
+        #expect(sent.count == 5 && sent.allSatisfy { $0.sentAt == now })
     }
 }
