@@ -1,8 +1,8 @@
 import DubanCore
 
 extension Composer {
-    /// Template values of the digest's 延期 and 长期坚持 sections and of the
-    /// unapproved deadline changes (README, "Weekly digest").
+    /// Template values of the digest's 延期 and 长期坚持 sections (README,
+    /// "Weekly digest"). Unapproved deadline changes are among `anomalies`.
     func periodicValues(_ digest: Digest) -> [String: Any] {
         func extensionRow(_ row: Digest.ExtensionRow) -> [String: Any] {
             [
@@ -33,9 +33,6 @@ extension Composer {
             "standing_no_cadence": noCadence.map(standingRow),
             "has_standing": !digest.standingMeasures.isEmpty,
             "standing_behind_count": behind.count, "standing_on_schedule_count": onSchedule.count,
-            "unapproved_changes": digest.unapprovedDeadlineChanges.map {
-                ["task": $0.task, "from": $0.from.description, "to": $0.to.description, "seen_on": $0.seenOn.description]
-            },
         ]
     }
 }

@@ -66,6 +66,10 @@ import Testing
             .produce(week: ISOWeek(containing: LocalDate("2026-07-17")!), snapshot: edited, database: database,
                      now: clock.parse("2026-07-17T09:30")!, send: false).digest
         #expect(digest.unapprovedDeadlineChanges.map { "\($0.task) \($0.from) → \($0.to)" } == ["T1-1 2026-09-30 → 2026-10-31"])
+        // … among the 台账异常, at the task's 整改时限 cell.
+        let anomaly = try #require(digest.quality.ledgerAnomalies.first { $0.kind == .unapprovedDeadlineChange })
+        #expect(anomaly.task == TaskID("T1-1") && anomaly.message.contains("from 2026-09-30 to 2026-10-31"))
+        #expect(anomaly.location.column == 9)
         #expect(digest.pendingExtensions.isEmpty)
         // `check`'s read-only view of the same: nothing left to flag once the change is recorded.
         #expect(try await database.unapprovedDueDateChanges(edited, dueDates: environment.planner.dueDates(edited)).isEmpty)

@@ -25,6 +25,9 @@ public struct LedgerAnomaly: Sendable, Codable, Hashable {
         case disappeared
         /// The deadline changed more than once across the stored reads.
         case deadlineMovedAgain = "deadline_moved_again"
+        /// The due date changed between two reads with no approved extension
+        /// (延期至 and 延期批准人) behind it (Planner+Extension.swift).
+        case unapprovedDeadlineChange = "unapproved_deadline_change"
 
         /// The heading in English templates.
         public var englishLabel: String {
@@ -39,6 +42,7 @@ public struct LedgerAnomaly: Sendable, Codable, Hashable {
             case .reopened: return "reopened"
             case .disappeared: return "row deleted"
             case .deadlineMovedAgain: return "deadline moved more than once"
+            case .unapprovedDeadlineChange: return "deadline changed without an approved extension"
             }
         }
 
@@ -55,6 +59,7 @@ public struct LedgerAnomaly: Sendable, Codable, Hashable {
             case .reopened: return "完成后又改为未完成"
             case .disappeared: return "任务行被删除"
             case .deadlineMovedAgain: return "整改时限多次变更"
+            case .unapprovedDeadlineChange: return "时限未经批准变更"
             }
         }
     }

@@ -85,7 +85,24 @@ extension DigestBuilder {
                 periodEnd: task.cadence?.period(containing: today).upperBound, lastExecutedOn: task.lastExecutedOn,
                 state: planner.standingState(task, today: today)))
         }
-        let ids = Set(snapshot.tasks.map(\.id.rawValue))
-        digest.unapprovedDeadlineChanges = inputs.deadlineChanges.filter { $0.approver == nil && ids.contains($0.task) }
+        let tasks = Dictionary(snapshot.tasks.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+        digest.unapprovedDeadlineChanges = inputs.deadlineChanges.filter { $0.approver == nil && tasks[$0.task] != nil }
+        // Shown under 台账异常 with the other findings.
+        digest.quality.ledgerAnomalies += digest.unapprovedDeadlineChanges.map { change in
+            let task = tasks[change.task]!
+            return LedgerAnomaly.unapprovedDeadlineChange(task, from: change.from, to: change.to, seenOn: change.seenOn,
+                                                          at: snapshot.location(task.source, .deadline))
+        }
+    }
+}
+
+extension LedgerAnomaly {
+    /// The 台账异常 that needs extension knowledge: `task`'s due date was
+    /// `from` at one read and `to` at the next (seen `seenOn`), and no
+    /// approved extension gives `to`.
+    public static func unapprovedDeadlineChange(_ task: RectificationTask, from: LocalDate, to: LocalDate, seenOn: LocalDate,
+                                                at location: SourceLocation) -> LedgerAnomaly {
+        LedgerAnomaly(.unapprovedDeadlineChange, .warning, task: task.id, measure: task.measure, department: task.department, at: location,
+                      "整改时限 changed from \(from) to \(to) (seen \(seenOn)) with no approved extension; expected 延期至 and 延期批准人 for a new deadline")
     }
 }
