@@ -1,7 +1,7 @@
 /// When and to whom Duban writes. Every default here is the documented
 /// behaviour (README, "Policy"); duban.toml overrides each under
-/// `[schedule]`, `[reminders]`, `[escalation]`, `[acceptance]`, `[lookback]`
-/// and `[chain]`.
+/// `[schedule]`, `[reminders]`, `[escalation]`, `[acceptance]`, `[lookback]`,
+/// `[extension]`, `[standing]` and `[chain]`.
 public struct Policy: Sendable, Equatable {
     /// A time of day in the organisation's zone.
     public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible {

@@ -305,7 +305,7 @@ public struct LedgerInterpreter {
             case .none: break
             case .unreadable(let why):
                 unreadableCell = true
-                report(isStanding ? .warning : .warning, row, .frequency, "执行频次: \(why)")
+                report(.warning, row, .frequency, "执行频次: \(why)")
             }
         }
         if cadence == nil, isStanding || deadline.kind == .datedThenOngoing {
