@@ -59,8 +59,11 @@ public struct Simulation: Sendable {
             if timeline == nil {
                 let today = environment.clock.date(of: now)
                 let firstSeen = try await database.observeCompletions(snapshot, today: today)
-                let changes = try await database.observeDeadlines(environment.planner.dueDates(snapshot), today: today)
-                timeline = environment.planner.timeline(snapshot, firstSeenCompleted: firstSeen, deadlineChanges: changes)
+                let dueDates = environment.planner.dueDates(snapshot)
+                let changes = try await database.observeDeadlines(dueDates, today: today)
+                let extensions = try await database.observeExtensions(snapshot, dueDates: dueDates, today: today)
+                timeline = environment.planner.timeline(snapshot, firstSeenCompleted: firstSeen, deadlineChanges: changes,
+                                                        extensions: extensions, days: today...max(today, environment.clock.date(of: end)))
             }
             let plan = try await stage.run(snapshot, database: database, now: now, log: log) { log, now in
                 timeline!.plan(log: log, now: now)

@@ -42,6 +42,15 @@ extension Planner {
         case noCadence = "no_cadence"
     }
 
+    /// Whether a candidate still counts on `today`: a standing measure's
+    /// notices about periods older than the previous one are not due any more
+    /// (a timeline made for a long range holds them; `plan` never makes them).
+    func isLive(_ identity: NotificationIdentity, _ task: RectificationTask, today: LocalDate) -> Bool {
+        guard identity.kind == .standing, let cadence = task.cadence else { return true }
+        let previous = cadence.period(containing: cadence.period(containing: today).lowerBound.adding(days: -1))
+        return identity.about >= previous.upperBound
+    }
+
     public func standingState(_ task: RectificationTask, today: LocalDate) -> StandingState {
         guard let cadence = task.cadence else { return .noCadence }
         let previous = cadence.period(containing: cadence.period(containing: today).lowerBound.adding(days: -1))
@@ -50,18 +59,20 @@ extension Planner {
         return .onSchedule
     }
 
-    /// The previous, current and next period's notices: the previous one's
-    /// step 2 may be due now (its step 1, if never sent, is skipped by
-    /// catch-up), the current one's step 1 and 2 lie ahead or are due, the
-    /// next one's step 1 gives the plan its next instant.
-    /// Periods that ended before the programme's feedback date are not
-    /// supervised.
-    func forEachStandingCandidate(_ task: RectificationTask, today: LocalDate, _ body: (NotificationIdentity, LocalDate) -> Void) {
+    /// The notices of the periods from the one before `days` starts to the
+    /// one after it ends (for `plan`, `days` is today: the previous, current
+    /// and next period). The previous one's step 2 may be due now (its step
+    /// 1, if never sent, is skipped by catch-up), the current one's step 1
+    /// and 2 lie ahead or are due, the next one's step 1 gives the plan its
+    /// next instant. Periods that ended before the programme's feedback date
+    /// are not supervised.
+    func forEachStandingCandidate(_ task: RectificationTask, days: ClosedRange<LocalDate>, _ body: (NotificationIdentity, LocalDate) -> Void) {
         guard task.isStanding, let cadence = task.cadence else { return }
-        let current = cadence.period(containing: today)
-        let previous = cadence.period(containing: current.lowerBound.adding(days: -1))
-        let following = cadence.period(containing: current.upperBound.adding(days: 1))
-        for period in [previous, current, following] {
+        let first = cadence.period(containing: cadence.period(containing: days.lowerBound).lowerBound.adding(days: -1))
+        let following = cadence.period(containing: cadence.period(containing: days.upperBound).upperBound.adding(days: 1))
+        var periods = [first]
+        while let last = periods.last, last != following { periods.append(cadence.period(containing: last.upperBound.adding(days: 1))) }
+        for period in periods {
             if let feedbackDate, period.upperBound < feedbackDate { continue }
             if let last = task.lastExecutedOn, last >= period.lowerBound { continue }
             // The previous period's request too: never sent before it ended (downtime), it is

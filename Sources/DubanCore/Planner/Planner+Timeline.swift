@@ -12,9 +12,16 @@ extension Planner {
     /// same snapshot, log and moment (a test compares the two over random
     /// ledgers), provided that between calls the log only grows and `now`
     /// does not go back (it starts over when it does).
+    ///
+    /// `days` are the days the timeline will be asked about (a simulation's
+    /// range): standing measures' periods and pending extension requests'
+    /// notices depend on the day, and are worked out for these days. Without
+    /// them there are none.
     public func timeline(_ snapshot: LedgerSnapshot, firstSeenCompleted: FirstSeenCompleted = [:],
-                         deadlineChanges: DeadlineChanges = [:]) -> Timeline {
-        Timeline(planner: self, snapshot: snapshot, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges)
+                         deadlineChanges: DeadlineChanges = [:], extensions: ExtensionFacts = .init(),
+                         days: ClosedRange<LocalDate>? = nil) -> Timeline {
+        Timeline(planner: self, snapshot: snapshot, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges,
+                 extensions: extensions, days: days)
     }
 
     public struct Timeline: Sendable {
@@ -34,6 +41,9 @@ extension Planner {
         public let snapshot: LedgerSnapshot
         public let firstSeenCompleted: FirstSeenCompleted
         public let deadlineChanges: DeadlineChanges
+        public let extensions: ExtensionFacts
+        /// The tasks with a pending extension request, for the day's warnings.
+        private let pendingRequests: LedgerSnapshot
         /// Each task's notices, in the order `forEachCandidate` gives them
         /// (catch-up and grouping depend on that order).
         private let candidates: [[Candidate]]
@@ -48,11 +58,14 @@ extension Planner {
         private var pending = Set<Int>()
         private var last: Date?
 
-        init(planner: Planner, snapshot: LedgerSnapshot, firstSeenCompleted: FirstSeenCompleted, deadlineChanges: DeadlineChanges) {
+        init(planner: Planner, snapshot: LedgerSnapshot, firstSeenCompleted: FirstSeenCompleted, deadlineChanges: DeadlineChanges,
+             extensions: ExtensionFacts, days: ClosedRange<LocalDate>?) {
             self.planner = planner
             self.snapshot = snapshot
             self.firstSeenCompleted = firstSeenCompleted
             self.deadlineChanges = deadlineChanges
+            self.extensions = extensions
+            pendingRequests = LedgerSnapshot(tasks: snapshot.tasks.filter { $0.deadlineExtension?.isPending == true })
             var memo = Memo()
             var instants = InstantMemo(clock: planner.clock, time: planner.policy.sendTime)
             var candidates: [[Candidate]] = []
@@ -62,7 +75,8 @@ extension Planner {
             for (index, task) in snapshot.tasks.enumerated() {
                 if case .immediate(nil) = task.deadline, planner.feedbackDate == nil, !task.status.isDone { undatedImmediate += 1 }
                 var own: [Candidate] = []
-                planner.forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges, memo: &memo) { identity, day in
+                planner.forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges,
+                                         extensions: extensions, days: days, memo: &memo) { identity, day in
                     let slot = instants[day]
                     entries.append(Entry(slot: slot, task: index, candidate: own.count))
                     own.append(Candidate(identity: identity, day: day, slot: slot))
@@ -104,7 +118,9 @@ extension Planner {
             var dueItems: [PlannedItem] = []
             var skipped: [SkippedNotification] = []
             for index in pending.sorted() {
-                let due = candidates[index].filter { $0.slot <= now && !log.contains($0.identity) }.map { ($0.identity, $0.day) }
+                let due = candidates[index].filter {
+                    $0.slot <= now && !log.contains($0.identity) && planner.isLive($0.identity, snapshot.tasks[index], today: today)
+                }.map { ($0.identity, $0.day) }
                 guard !due.isEmpty else {
                     pending.remove(index)
                     continue
@@ -120,7 +136,8 @@ extension Planner {
                 dueItems += send.map { PlannedItem(identity: $0.0, task: task, dueDay: $0.1) }
             }
 
-            let warnings = planner.warnings(today: today, about: snapshotWarnings, undatedImmediate: undatedImmediate)
+            let warnings = planner.warnings(today: today, about: snapshotWarnings + planner.extensionWarnings(pendingRequests, extensions, today: today),
+                                            undatedImmediate: undatedImmediate)
             return Plan(now: now, messages: planner.group(dueItems, now: now), skipped: skipped, next: next, warnings: warnings)
         }
     }
