@@ -45,7 +45,7 @@ import Testing
         let simulate = try DubanProcess.run(["simulate", "--config", config, "--from", "2026-06-24", "--to", "2026-07-16", "--format", "json"])
         let timeline = try #require(try JSONSerialization.jsonObject(with: Data(simulate.stdout.utf8)) as? [String: Any])
         let lines = try #require(timeline["messages"] as? [[String: Any]]).compactMap { message -> String? in
-            guard let kind = message["kind"] as? String, kind != "digest" else { return nil }
+            guard let kind = message["kind"] as? String, kind != "digest", kind != "personal" else { return nil }
             return "\((message["slot"] as? String ?? "").prefix(10)) \(kind)\(message["level"].map { "\($0)" } ?? "")"
         }
         // The request is first read on 06-24 (simulate's fresh database): level 2 (07-07) waits for the
