@@ -26,7 +26,7 @@ extension Configuration {
         }
         var checker = TOMLChecker(text: text, file: file.path, folder: file.deletingLastPathComponent())
         checker.allow(root, in: "", keys: ["organization", "programme", "ledger", "people", "schedule", "reminders", "escalation",
-                                           "acceptance", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics", "personal",
+                                           "acceptance", "closure", "lookback", "chain", "state", "mail", "delivery", "digest", "http", "metrics", "personal",
                                            "extension", "standing"])
 
         let organization = Organization.read(from: root, &checker)

@@ -32,18 +32,28 @@ extension Policy {
             if let n = checker.int(escalation, "level2_after", in: "escalation", range: 1...120) { policy.escalationLevel2After = n }
             if let n = checker.int(escalation, "repeat_every", in: "escalation", range: 1...60) { policy.escalationRepeatEvery = n }
             if let n = checker.int(escalation, "max_repeats", in: "escalation", range: 0...50) { policy.escalationMaxRepeats = n }
+            if let n = checker.int(escalation, "interview_after", in: "escalation", range: 1...120) { policy.interviewAfter = n }
             if policy.escalationLevel2After <= policy.escalationLevel1After {
                 checker.error("level2_after", in: "escalation", "level2_after (\(policy.escalationLevel2After)) must be later than level1_after (\(policy.escalationLevel1After))")
             }
-            checker.allow(escalation, in: "escalation", keys: ["level1_after", "level2_after", "repeat_every", "max_repeats"])
+            checker.allow(escalation, in: "escalation", keys: ["level1_after", "level2_after", "repeat_every", "max_repeats", "interview_after"])
         }
         if let acceptance = checker.table(root, "acceptance", in: "") {
             if let n = checker.int(acceptance, "after_working_days", in: "acceptance", range: 1...120) { policy.acceptanceAfterWorkingDays = n }
-            checker.allow(acceptance, in: "acceptance", keys: ["after_working_days"])
+            if let n = checker.int(acceptance, "repeat_every", in: "acceptance", range: 1...120) { policy.acceptanceRepeatEvery = n }
+            if let n = checker.int(acceptance, "max_repeats", in: "acceptance", range: 0...50) { policy.acceptanceMaxRepeats = n }
+            checker.allow(acceptance, in: "acceptance", keys: ["after_working_days", "repeat_every", "max_repeats"])
+        }
+        if let closure = checker.table(root, "closure", in: "") {
+            if let n = checker.int(closure, "after_working_days", in: "closure", range: 1...120) { policy.closureAfterWorkingDays = n }
+            if let n = checker.int(closure, "repeat_every", in: "closure", range: 1...120) { policy.closureRepeatEvery = n }
+            if let n = checker.int(closure, "max_repeats", in: "closure", range: 0...50) { policy.closureMaxRepeats = n }
+            checker.allow(closure, in: "closure", keys: ["after_working_days", "repeat_every", "max_repeats"])
         }
         if let lookback = checker.table(root, "lookback", in: "") {
             if let n = checker.int(lookback, "months", in: "lookback", range: 1...24) { policy.lookBackMonths = n }
-            checker.allow(lookback, in: "lookback", keys: ["months"])
+            if let n = checker.int(lookback, "follow_up_after", in: "lookback", range: 1...120) { policy.lookBackFollowUpAfter = n }
+            checker.allow(lookback, in: "lookback", keys: ["months", "follow_up_after"])
         }
         return (policy, calendars)
     }
@@ -55,8 +65,9 @@ extension Chain {
         let table = checker.table(root, "chain", in: "", required: true)
         let office = checker.contact(table, "office", in: "chain", required: true)
         let principal = checker.contact(table, "principal", in: "chain", required: false)
-        checker.allow(table, in: "chain", keys: ["office", "principal"])
+        let discipline = checker.contact(table, "discipline", in: "chain", required: false)
+        checker.allow(table, in: "chain", keys: ["office", "principal", "discipline"])
         guard let office else { return nil }
-        return Chain(office: office, principal: principal)
+        return Chain(office: office, principal: principal, discipline: discipline)
     }
 }

@@ -45,6 +45,9 @@ struct Words: Sendable {
         case "personal": return "个人清单"
         case "extension": return "延期申请"
         case "standing": return "长期坚持"
+        case "closure": return "销号提示"
+        case "rebound": return "反弹通报"
+        case "interview": return "拟约谈"
         case "digest": return "周报"
         default: return kind
         }
@@ -56,7 +59,11 @@ struct Words: Sendable {
         case .reminder, .checkpoint: return "\(kind(identity.kind.rawValue))（提前\(identity.step)天）"
         case .escalation:
             return identity.step == 1 ? "逾期督办 一级" : identity.step == 2 ? "逾期督办 二级" : "逾期督办 二级 第\(identity.step - 2)次重复"
-        case .acceptance, .lookback, .personal, .digest: return kind(identity.kind.rawValue)
+        case .personal, .digest: return kind(identity.kind.rawValue)
+        case .acceptance, .closure:
+            return identity.step <= 1 ? kind(identity.kind.rawValue) : "\(kind(identity.kind.rawValue)) 第\(identity.step - 1)次重复"
+        case .lookback: return identity.step <= 1 ? "回头看" : "回头看 催报"
+        case .rebound, .interview: return kind(identity.kind.rawValue)
         case .extension: return identity.step == 1 ? "延期申请提示" : "延期申请提示 第\(identity.step - 1)次重复"
         case .standing: return identity.step == 1 ? "长期坚持执行提醒（\(identity.about)期）" : "长期坚持未执行督办（\(identity.about)期）"
         }

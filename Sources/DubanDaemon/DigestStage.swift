@@ -154,6 +154,9 @@ public struct DigestStage: Sendable {
             extensions: try await database.extensionFacts(snapshot, today: today),
             deadlineChanges: try await database.deadlineChanges(seenSince: today.adding(days: -6)))
         inputs.undecodableReads = trail.undecodable
+        inputs.escalationsSent = try await database.sentCounts(of: .escalation)
+        inputs.loop = try await database.loopFacts(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
+        inputs.interviewed = Set(try await database.sentCounts(of: .interview).keys)
         let digest = builder.build(week: week, today: today, inputs)
 
         var built = Built(digest: digest, departments: [])

@@ -57,17 +57,24 @@ public struct PlanStage: Sendable {
         let logged: Set<NotificationIdentity>
         if let log { logged = log } else { logged = try await database.loggedIdentities() }
         var plan: Planner.Plan
+        var loop = Planner.LoopFacts()
         if let planning {
             plan = planning(logged, now)
+            if plan.messages.contains(where: { $0.kind == .rebound || $0.kind == .closure }) {
+                // The caller observed the loop once; read it back for the mail text.
+                loop = try await database.loopFacts(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
+            }
         } else {
             let firstSeen = try await database.observeCompletions(snapshot, today: today)
             let dueDates = environment.planner.dueDates(snapshot)
             let changes = try await database.observeDeadlines(dueDates, today: today)
             let extensions = try await database.observeExtensions(snapshot, dueDates: dueDates, today: today)
+            loop = try await database.observeLoop(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
             plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes,
-                                            extensions: extensions, now: now)
+                                            extensions: extensions, loop: loop, now: now)
         }
-        var mails = try await render(plan.messages, snapshot: snapshot, database: database)
+        var mails = try await render(plan.messages, snapshot: snapshot, database: database,
+                                     trail: Trail(skipped: plan.skipped, logged: logged, loop: loop))
         let digestStage = DigestStage(environment: environment, archives: archivesDigests)
         let digest = try await digestStage.run(snapshot, database: database, now: now, log: logged)
         mails += digest.mails
@@ -96,15 +103,35 @@ public struct PlanStage: Sendable {
         return plan
     }
 
+    /// What this pass knows beyond the messages: what it skipped, what the
+    /// log held before it, and the loop's facts (for a truthful trail).
+    struct Trail {
+        var skipped: [SkippedNotification] = []
+        var logged: Set<NotificationIdentity> = []
+        var loop = Planner.LoopFacts()
+    }
+
     /// Renders messages into the exact bytes that will go out.
-    func render(_ messages: [PlannedMessage], snapshot: LedgerSnapshot, database: DubanDatabase) async throws -> [OutgoingMail] {
+    func render(_ messages: [PlannedMessage], snapshot: LedgerSnapshot, database: DubanDatabase, trail: Trail = Trail()) async throws -> [OutgoingMail] {
         let problems = Dictionary(snapshot.problems.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        let escalated = messages.filter { $0.kind == .escalation }.flatMap { $0.items.map(\.identity.task) }
+        // Earlier notices: only what the log shows as sent (or still going out), never a step number.
+        let escalated = messages.filter { $0.kind == .escalation || $0.kind == .interview }.flatMap { $0.items.map(\.identity.task) }
+        let sent = try await database.sentNotices(for: escalated)
         var earlier: [TaskID: [Composer.EarlierNotice]] = [:]
-        for (task, notices) in try await database.earlierNotices(for: escalated) {
+        for (task, notices) in sent {
             earlier[task] = notices.map { Composer.EarlierNotice(identity: $0.identity, at: $0.at) }
         }
-        let context = Composer.Context(problems: problems, earlier: earlier)
+        let interviewed = messages.filter { $0.kind == .interview }.flatMap { $0.items.map(\.identity.task) }
+        var dossiers: [TaskID: Composer.Dossier] = [:]
+        for (task, deadlines) in try await database.deadlineHistory(for: interviewed) {
+            dossiers[task] = Composer.Dossier(notices: [], deadlines: deadlines.map { ($0.deadline, $0.seenOn) })
+        }
+        for task in interviewed {
+            let notices = (sent[task] ?? []).map { Composer.Dossier.Notice(identity: $0.identity, at: $0.at, to: $0.to, cc: $0.cc) }
+            dossiers[task, default: Composer.Dossier(notices: [], deadlines: [])].notices = notices
+        }
+        let context = Composer.Context(problems: problems, earlier: earlier, skipped: Dictionary(grouping: trail.skipped, by: \.identity.task),
+                                       logged: trail.logged, loop: trail.loop, dossiers: dossiers)
         return messages.map { message in
             let mail = environment.composer.compose(message, context: context)
             return OutgoingMail(message: message, subject: mail.subject, sender: mail.from.email ?? "",

@@ -62,8 +62,10 @@ public struct Simulation: Sendable {
                 let dueDates = environment.planner.dueDates(snapshot)
                 let changes = try await database.observeDeadlines(dueDates, today: today)
                 let extensions = try await database.observeExtensions(snapshot, dueDates: dueDates, today: today)
+                let loop = try await database.observeLoop(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
                 timeline = environment.planner.timeline(snapshot, firstSeenCompleted: firstSeen, deadlineChanges: changes,
-                                                        extensions: extensions, days: today...max(today, environment.clock.date(of: end)))
+                                                        extensions: extensions, loop: loop,
+                                                        days: today...max(today, environment.clock.date(of: end)))
             }
             let plan = try await stage.run(snapshot, database: database, now: now, log: log) { log, now in
                 timeline!.plan(log: log, now: now)

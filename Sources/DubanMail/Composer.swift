@@ -35,14 +35,32 @@ public struct Composer: Sendable {
         }
     }
 
-    /// What else the composer needs to know: problem texts and earlier notices.
+    /// What else the composer needs to know: problem texts, the notices the
+    /// log shows as sent, what this pass skipped, and the loop's facts.
     public struct Context: Sendable {
         public var problems: [String: Problem]
+        /// Notices that went out before, per task (the log's sent or still-queued rows).
         public var earlier: [TaskID: [EarlierNotice]]
+        /// Identities this pass decides not to send (catch-up), per task: a
+        /// message that replaces them says so, once.
+        public var skipped: [TaskID: [SkippedNotification]]
+        /// Every identity the log held before this pass (sent or skipped):
+        /// one in it but not in `earlier` was skipped by an earlier catch-up.
+        public var logged: Set<NotificationIdentity>
+        /// Reopenings and first-seen acceptances (rebound and closure notices).
+        public var loop: Planner.LoopFacts
+        /// The 约谈 dossier of each task that has one.
+        public var dossiers: [TaskID: Dossier]
 
-        public init(problems: [String: Problem] = [:], earlier: [TaskID: [EarlierNotice]] = [:]) {
+        public init(problems: [String: Problem] = [:], earlier: [TaskID: [EarlierNotice]] = [:],
+                    skipped: [TaskID: [SkippedNotification]] = [:], logged: Set<NotificationIdentity> = [],
+                    loop: Planner.LoopFacts = .init(), dossiers: [TaskID: Dossier] = [:]) {
             self.problems = problems
             self.earlier = earlier
+            self.skipped = skipped
+            self.logged = logged
+            self.loop = loop
+            self.dossiers = dossiers
         }
     }
 
@@ -53,7 +71,8 @@ public struct Composer: Sendable {
         switch message.kind {
         case .escalation: return (message.level ?? 1) >= 2 ? "escalation2" : "escalation1"
         case .standing: return (message.level ?? 1) >= 2 ? "standing2" : "standing"
-        default: return message.kind.rawValue
+        case .reminder, .checkpoint, .acceptance, .lookback, .closure, .rebound, .interview, .extension, .personal, .digest:
+            return message.kind.rawValue
         }
     }
 
@@ -123,7 +142,7 @@ public struct Composer: Sendable {
                 "completed_on": task.completedOn?.description ?? (english ? "(date not given)" : "（未填写日期）"),
                 "closed_on": task.closedOn?.description ?? "",
             ]
-            let target = (item.identity.kind == .reminder || item.identity.kind == .escalation) ? (deadline ?? about) : about
+            let target = [.reminder, .escalation, .interview].contains(item.identity.kind) ? (deadline ?? about) : about
             let days = today.days(until: target)
             entry["days_left"] = max(days, 0)
             entry["days_overdue"] = max(-days, 0)
@@ -142,6 +161,7 @@ public struct Composer: Sendable {
             let earlier = (context.earlier[task.id] ?? []).sorted { $0.at < $1.at }
             entry["has_earlier"] = !earlier.isEmpty
             entry["earlier"] = earlier.map { "\(clock.date(of: $0.at)) \(describe($0.identity))" }.joined(separator: english ? "; " : "；")
+            loopValues(item, context: context, earlier: earlier, into: &entry)
             tasks.append(entry)
         }
         let firstDeadline = message.items.map(\.identity.about).min()?.description ?? ""
@@ -159,6 +179,8 @@ public struct Composer: Sendable {
             "unreachable": Self.people(message.unreachable),
             "lookback_months": lookBackMonths,
             "date": today.description,
+            "caught_up": caughtUp(message, context),
+            "unreachable_names": unreachableNames(message.unreachable),
         ]
     }
 
@@ -174,13 +196,14 @@ public struct Composer: Sendable {
         }
     }
 
-    /// The highest escalation step (`NotificationIdentity.step`) in words.
-    static func escalationWords(step: Int, english: Bool) -> String {
-        switch step {
-        case ...1: return english ? "to the supervising leader" : "报分管领导"
-        case 2: return english ? "to the principal" : "报主要负责人"
-        default: return english ? "to the principal (repeat \(step - 2))" : "报主要负责人（再督办\(step - 2)次）"
-        }
+    /// The highest escalation step (`NotificationIdentity.step`) in words,
+    /// with how many escalation notices the log shows as sent when known.
+    /// The count is never derived from the step: after downtime one notice
+    /// at step 6 is one notice, not five.
+    static func escalationWords(step: Int, sent: Int? = nil, english: Bool) -> String {
+        let level = step <= 1 ? (english ? "to the supervising leader" : "报分管领导") : (english ? "to the principal" : "报主要负责人")
+        guard let sent, sent > 0 else { return level }
+        return english ? "\(level) (\(sent) notice(s) sent)" : "\(level)（已督办\(sent)次）"
     }
 
     func dueInWords(_ days: Int) -> String {
@@ -202,8 +225,15 @@ public struct Composer: Sendable {
             if identity.step == 1 { return english ? "escalation to the supervising leader" : "报分管领导督办" }
             if identity.step == 2 { return english ? "escalation to the principal" : "报主要负责人督办" }
             return english ? "escalation repeat \(identity.step - 2)" : "再次督办（第\(identity.step - 2)次）"
-        case .acceptance: return english ? "acceptance notice" : "验收提醒"
-        case .lookback: return english ? "look-back notice" : "回头看提醒"
+        case .acceptance:
+            if identity.step <= 1 { return english ? "acceptance notice" : "验收提醒" }
+            return english ? "acceptance notice repeat \(identity.step - 1)" : "验收提醒（第\(identity.step - 1)次重复）"
+        case .closure:
+            if identity.step <= 1 { return english ? "closure notice" : "销号提醒" }
+            return english ? "closure notice repeat \(identity.step - 1)" : "销号提醒（第\(identity.step - 1)次重复）"
+        case .lookback: return identity.step <= 1 ? (english ? "look-back notice" : "回头看提醒") : (english ? "look-back follow-up" : "回头看催报")
+        case .rebound: return english ? "rebound notice" : "反弹通报"
+        case .interview: return english ? "interview (约谈) proposal" : "拟约谈报告"
         case .personal: return english ? "personal list" : "个人任务清单"
         case .extension: return english ? "extension request notice" : "延期申请提示"
         case .standing: return identity.step == 1 ? (english ? "standing measure request" : "长期坚持执行提醒") : (english ? "standing measure behind" : "长期坚持未执行督办")

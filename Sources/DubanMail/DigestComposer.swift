@@ -82,7 +82,7 @@ extension Composer {
                 "department": row.department, "officer": row.officer, "leader": row.leader, "deadline": row.deadline,
                 "days_left": max(row.daysLeft ?? 0, 0), "days_overdue": max(-(row.daysLeft ?? 0), 0),
                 "status": row.status.label, "light": row.light.rawValue,
-                "escalation": row.highestEscalationStep.map { Self.escalationWords(step: $0, english: english) } ?? "",
+                "escalation": row.highestEscalationStep.map { Self.escalationWords(step: $0, sent: row.escalationsSent, english: english) } ?? "",
                 "completed_on": row.completedOn?.description ?? "", "closed_on": row.closedOn?.description ?? "",
                 "look_back_on": row.lookBackOn?.description ?? "",
                 "progress": row.progress,
@@ -151,6 +151,18 @@ extension Composer {
         if digest.overdue.count > Self.listLimit { values["overdue_more"] = digest.overdue.count - Self.listLimit }
         if digest.yellow.count > Self.listLimit { values["yellow_more"] = digest.yellow.count - Self.listLimit }
         values.merge(periodicValues(digest)) { _, new in new }
+        values["rebounds"] = digest.rebounds.map { rebound -> [String: Any] in
+            var entry = task(rebound.task)
+            entry["closed_on"] = rebound.closedOn?.description ?? ""
+            entry["reopened_on"] = rebound.reopenedOn?.description ?? ""
+            entry["was"] = rebound.was.map { english ? $0.rawValue : $0.label } ?? ""
+            entry["look_back_result"] = rebound.lookBackResult.map { english ? $0.rawValue : $0.label } ?? ""
+            entry["look_back_on"] = rebound.lookBackOn?.description ?? ""
+            return entry
+        }
+        values["has_rebounds"] = !digest.rebounds.isEmpty
+        values["interviews"] = digest.interviewsProposed.map(task)
+        values["has_interviews"] = !digest.interviewsProposed.isEmpty
         if let changes = digest.changes {
             values["newly_completed"] = changes.newlyCompleted.map(task)
             values["newly_closed"] = changes.newlyClosed.map(task)

@@ -47,7 +47,7 @@ public enum DigestWorkbook {
             .optionalDate(row.completedOn), .optionalDate(row.acceptedOn), .optionalDate(row.closedOn),
             .optionalText(row.evidence), .optionalText(row.remarks),
             .optionalText(light), row.daysLeft.map { .number(Double($0)) } ?? .empty,
-            .optionalText(row.highestEscalationStep.map { Composer.escalationWords(step: $0, english: english) }),
+            .optionalText(row.highestEscalationStep.map { Composer.escalationWords(step: $0, sent: row.escalationsSent, english: english) }),
             .number(Double(row.noticesSent)), .optionalDate(row.lastNotice), .optionalDate(row.lookBackOn),
         ]
     }

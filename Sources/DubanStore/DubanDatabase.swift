@@ -258,6 +258,7 @@ public final class DubanDatabase: Sendable {
             }
         }
         registerExtensionMigration(&migrator)
+        registerLoopMigration(&migrator)
         return migrator
     }
 }

@@ -170,6 +170,9 @@ struct NoticeTable {
         case .personal: return "个人清单"
         case .extension: return "延期申请提示"
         case .standing: return "长期坚持"
+        case .closure: return "销号提醒"
+        case .rebound: return "反弹通报"
+        case .interview: return "拟约谈"
         case .digest: return "周报"
         }
     }
@@ -181,7 +184,10 @@ struct NoticeTable {
         case .reminder, .checkpoint: return "提前\(identity.step)天（\(identity.about)）"
         case .escalation:
             return identity.step == 1 ? "一级督办" : identity.step == 2 ? "二级督办" : "二级督办再督办\(identity.step - 2)次"
-        case .acceptance, .lookback, .personal: return ""
+        case .personal: return ""
+        case .acceptance, .closure: return identity.step <= 1 ? "" : "第\(identity.step - 1)次重复"
+        case .lookback: return identity.step <= 1 ? "" : "催报"
+        case .rebound, .interview: return ""
         case .extension: return identity.step == 1 ? "首次提示" : "第\(identity.step - 1)次重复提示"
         case .standing: return identity.step == 1 ? "执行提醒（\(identity.about)期）" : "未执行督办（\(identity.about)期）"
         case .digest: return ""
@@ -208,6 +214,8 @@ struct NoticeTable {
             case .supersededByLaterDigest: return "停机后只补发最近一周的周报"
             case .supersededByLaterNotice: return "同一延期申请有更近的提示同时到期"
             case .periodEnded: return "该期已结束，改由督办分管领导跟进"
+            case .supersededByLaterStep: return "同一通知的后续重复提醒同时到期，只发最新一次"
+            case .supersededByInterview: return "督办已到最后一级，拟约谈通知同时到期"
             }
         }
         return notice.lastError ?? ""

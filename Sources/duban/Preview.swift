@@ -38,6 +38,9 @@ struct Preview: AsyncParsableCommand {
         var extensions = Planner.ExtensionFacts()
         let today = environment.clock.date(of: now)
         var stateDatabase: DubanDatabase?
+        // As on a first start: an accepted task without a 验收日期 counts as accepted today.
+        var loop = Planner.LoopFacts(history: Dictionary(snapshot.tasks.map { ($0.id, [Planner.StatusSighting(status: $0.status, on: today)]) },
+                                                         uniquingKeysWith: { first, _ in first }))
         if !fresh {
             do {
                 if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
@@ -46,6 +49,7 @@ struct Preview: AsyncParsableCommand {
                     firstSeen = try await database.completions(snapshot, today: today)
                     changes = try await database.deadlineChanges(environment.planner.dueDates(snapshot), today: today)
                     extensions = try await database.extensionFacts(snapshot, today: today)
+                    loop = try await database.loopFacts(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
                 }
             } catch {
                 printErr("duban: \(error)")
@@ -58,7 +62,7 @@ struct Preview: AsyncParsableCommand {
             }
         }
         var plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes,
-                                            extensions: extensions, now: now)
+                                            extensions: extensions, loop: loop, now: now)
         let clock = environment.clock
         // The digests due at that moment, as `run` would send them: the same
         // decision, built from the ledger and the state database, not queued.

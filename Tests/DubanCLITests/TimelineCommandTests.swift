@@ -41,8 +41,10 @@ import Testing
         let messages = try #require(parsed["messages"] as? [[String: Any]])
         let kinds = messages.map { "\($0["kind"]!)\($0["level"].map { "\($0)" } ?? "")" }.filter { $0 != "digest" && $0 != "personal" }
         // T1-3 is a standing measure (每季度一次) with nothing recorded: its leader hears of Q1 (caught up)
-        // and of Q2 (07-01); its officer is asked for Q2 on 06-23.
-        #expect(kinds == ["standing2", "acceptance", "reminder", "standing1", "lookback", "escalation1", "standing2", "escalation2"])
+        // and of Q2 (07-01); its officer is asked for Q2 on 06-23. Acceptance repeats (06-17, 07-02) and
+        // the closure notice (07-03) are shown with their JSON kinds.
+        #expect(kinds == ["standing2", "acceptance", "acceptance", "reminder", "standing1", "lookback", "escalation1", "standing2",
+                          "acceptance", "closure", "escalation2"])
         // The personal lists go out with the digest on Mondays: 张伟 each week, 李强 too once T1-1 is due within 7 days.
         let lists = messages.filter { $0["kind"] as? String == "personal" }
         #expect(lists.map { "\(($0["slot"] as? String ?? "").prefix(10)) \(($0["to"] as? [String])?.joined() ?? "")" } == [

@@ -15,13 +15,14 @@ import Testing
     }
 
     /// A copied person without an address is named as unreachable, and the
-    /// office does not replace them: the officer still gets the mail.
+    /// office does not replace them: the officer still gets the mail, and
+    /// (issue 12, nobody silently missing) the office is copied in their place.
     @Test func aCopiedPersonWithoutAnAddressIsNamedNotReplaced() throws {
         var shared = task("A", deadline: .by(day("2026-06-30")))
         shared.coOfficers = [Contact(name: "王芳")]
         let plan = makePlanner().plan(LedgerSnapshot(tasks: [shared]), log: [], now: at("2026-06-23T09:00"))
         let reminder = try #require(plan.messages.first { $0.kind == .reminder })
-        #expect(reminder.to.map(\.email) == ["zhang.wei@example.org"] && reminder.cc.isEmpty)
+        #expect(reminder.to.map(\.email) == ["zhang.wei@example.org"] && reminder.cc.map(\.email) == ["zgb@example.org"])
         #expect(reminder.unreachable == [UnreachablePerson(role: .officer, name: "王芳")])
     }
 }

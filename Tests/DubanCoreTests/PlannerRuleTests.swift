@@ -49,10 +49,10 @@ import Testing
         // Completed: no reminder, no escalation; acceptance pending 10 working days after
         // completion — 06-25, since 06-19 (Dragon Boat Festival) does not count.
         Case(name: "acceptance pending", task: task("A", deadline: .by(day("2026-06-30")), status: .completed, completedOn: day("2026-06-10")),
-             now: "2026-06-25T09:00", sent: ["A/acceptance/1/2026-06-10"], next: nil),
+             now: "2026-06-25T09:00", sent: ["A/acceptance/1/2026-06-10"], next: "2026-07-09T09:00:00+08:00"),
         // Look-back 3 months after closing, moved to the next working day (10-01 is National Day).
         Case(name: "look-back after a holiday", task: task("A", deadline: .by(day("2026-06-30")), status: .closed, closedOn: day("2026-07-01")),
-             now: "2026-10-08T09:00", sent: ["A/lookback/1/2026-07-01"], next: nil),
+             now: "2026-10-08T09:00", sent: ["A/lookback/1/2026-07-01"], next: "2026-10-21T09:00:00+08:00"),
         // 长期坚持 gets no deadline mail at all.
         Case(name: "ongoing", task: task("A", deadline: .ongoing, status: .ongoing), now: "2026-06-23T09:00", sent: [], next: nil),
         // An unreadable deadline gets none either (and a warning).
@@ -64,9 +64,10 @@ import Testing
         Case(name: "checkpoint reminder",
              task: task("A", deadline: .by(day("2026-12-31")), checkpoints: [Checkpoint(date: day("2026-09-15"), label: "方案")]),
              now: "2026-09-08T09:00", sent: ["A/checkpoint/7/2026-09-15"], next: "2026-12-24T09:00:00+08:00"),
-        // The last repeat is the end of the chain: 4 repeats after level 2, then nothing.
-        Case(name: "escalation stops after the last repeat", task: task("A", deadline: .by(day("2026-03-31"))),
-             now: "2026-12-01T09:00", sent: ["A/escalation/6/2026-03-31"], next: nil),
+        // Issue 12: the ladder does not fall silent after its last repeat. Catching up months
+        // later, the 约谈 notice (the ladder's end) goes out and the escalations give way to it.
+        Case(name: "catch-up long after the last repeat sends the 约谈 notice", task: task("A", deadline: .by(day("2026-03-31"))),
+             now: "2026-12-01T09:00", sent: ["A/interview/1/2026-03-31"], next: nil),
     ]
 
     @Test(arguments: cases)

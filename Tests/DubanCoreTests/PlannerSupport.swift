@@ -25,10 +25,12 @@ func makePlanner(policy: Policy = Policy(), clock: LocalClock = shanghai, calend
 func task(_ id: String, deadline: Deadline, status: TaskStatus = .inProgress,
           officer: Contact? = Contact(name: "张伟", email: "zhang.wei@example.org"),
           leader: Contact? = Contact(name: "李强", email: "li.qiang@example.org"),
-          checkpoints: [Checkpoint] = [], completedOn: LocalDate? = nil, closedOn: LocalDate? = nil) -> RectificationTask {
+          checkpoints: [Checkpoint] = [], completedOn: LocalDate? = nil, acceptedOn: LocalDate? = nil, closedOn: LocalDate? = nil,
+          lookBackOn: LocalDate? = nil, lookBackResult: LookBackResult? = nil) -> RectificationTask {
     RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
                       officer: officer, leader: leader, deadline: deadline, checkpoints: checkpoints, status: status,
-                      completedOn: completedOn, closedOn: closedOn, source: SourceLocation(file: "t.csv", row: 2))
+                      completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
+                      lookBackOn: lookBackOn, lookBackResult: lookBackResult, source: SourceLocation(file: "t.csv", row: 2))
 }
 
 func at(_ text: String, _ clock: LocalClock = shanghai) -> Date { clock.parse(text)! }
@@ -40,7 +42,8 @@ extension Planner.Plan {
 /// Runs the planner slot after slot from `start` to `end` with a log kept in
 /// memory, skipping `downtime`. Returns each queued item with when it went out.
 func simulate(_ planner: Planner, _ snapshot: LedgerSnapshot, from start: Date, to end: Date,
-              downtime: [Range<Date>] = []) -> (sent: [(Date, PlannedItem, PlannedMessage)], skipped: [SkippedNotification], log: Set<NotificationIdentity>) {
+              downtime: [Range<Date>] = [], loop: Planner.LoopFacts = .init())
+    -> (sent: [(Date, PlannedItem, PlannedMessage)], skipped: [SkippedNotification], log: Set<NotificationIdentity>) {
     var log = Set<NotificationIdentity>()
     var sent: [(Date, PlannedItem, PlannedMessage)] = []
     var skipped: [SkippedNotification] = []
@@ -49,7 +52,7 @@ func simulate(_ planner: Planner, _ snapshot: LedgerSnapshot, from start: Date, 
     while now <= end, guardrail < 100_000 {
         guardrail += 1
         if let down = downtime.first(where: { $0.contains(now) }) { now = down.upperBound; continue }
-        let plan = planner.plan(snapshot, log: log, now: now)
+        let plan = planner.plan(snapshot, log: log, loop: loop, now: now)
         for message in plan.messages {
             for item in message.items {
                 sent.append((now, item, message))

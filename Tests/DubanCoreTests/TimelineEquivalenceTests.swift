@@ -50,7 +50,17 @@ import Testing
         // No calendar for 2027: the missing-year warning appears late in the run.
         let planner = makePlanner(policy: policy, feedback: feedback, principal: seed % 2 == 0 ? principal : nil)
         let (snapshot, firstSeen, changes) = Self.randomSnapshot(&rng, tasks: 60)
-        var timeline = planner.timeline(snapshot, firstSeenCompleted: firstSeen, deadlineChanges: changes)
+        // Issue 12: accepted tasks first seen on some day, reopened tasks (rebounds, restarted ladders).
+        var loop = Planner.LoopFacts()
+        for task in snapshot.tasks {
+            if task.status == .accepted, Bool.random(using: &rng) {
+                loop.firstSeenAccepted[task.id] = day("2026-02-01").adding(days: Int.random(in: 0..<200, using: &rng))
+            }
+            if Int.random(in: 0..<5, using: &rng) == 0 {
+                loop.reopened[task.id] = .init(on: day("2026-02-01").adding(days: Int.random(in: 0..<300, using: &rng)), from: .closed, since: day("2026-01-20"))
+            }
+        }
+        var timeline = planner.timeline(snapshot, firstSeenCompleted: firstSeen, deadlineChanges: changes, loop: loop)
 
         // Passes at the planner's own next instants, at random moments (nights,
         // weekends: the window closed), and after random downtime.
@@ -60,7 +70,7 @@ import Testing
         var passes = 0
         while now <= end {
             passes += 1
-            let expected = planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes, now: now)
+            let expected = planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes, loop: loop, now: now)
             let actual = timeline.plan(log: log, now: now)
             #expect(Self.describe(actual) == Self.describe(expected), "at \(now)")
             guard Self.describe(actual) == Self.describe(expected) else { return }

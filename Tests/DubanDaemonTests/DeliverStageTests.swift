@@ -11,14 +11,14 @@ import Testing
 @Suite(.serialized) struct DeliverStageTests {
     let delivery = Configuration.Delivery(retryInitialSeconds: 60, retryMaxSeconds: 600, giveUpAfterHours: 48, batchSize: 2)
 
-    /// Queues the example ledger's mail for 2026-07-07 09:00 (three notices, the standing measure
-    /// T1-3's Q2 notice to its leader, and the week's digest).
+    /// Queues the example ledger's mail for 2026-07-07 09:00 (four notices — escalation, acceptance,
+    /// look-back, closure —, the standing measure T1-3's Q2 notice to its leader, and the week's digest).
     func queued(busyTimeout: TimeInterval = DubanDatabase.defaultBusyTimeout) async throws -> (Environment, DubanDatabase, Date) {
         let (environment, path) = try exampleEnvironment()
         let database = try DubanDatabase.open(at: path, delivering: true, busyTimeout: busyTimeout)
         let now = environment.clock.parse("2026-07-07T09:00")!
         let plan = try await PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: now)
-        #expect(plan.messages.count == 5)
+        #expect(plan.messages.count == 6)
         return (environment, database, now)
     }
 
@@ -47,7 +47,7 @@ import Testing
         defer { server.stop() }
         let up = try await stage.run(database: database, now: now.addingTimeInterval(200))
         #expect(up.sent.count == 5 && up.retrying.isEmpty)
-        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 5, failed: 0))
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 6, failed: 0))
         let ids = try parseWithPython(server.received).map(\.message_id)
         #expect(ids.count == 5 && Set(ids).count == 5)
         // Nothing is left to send: another pass delivers nothing more.

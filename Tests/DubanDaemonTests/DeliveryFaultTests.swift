@@ -62,13 +62,13 @@ import Testing
         #expect(server.received.count == 2)
         server.stop()  // and with it the lock
 
-        // The next pass sends the one in flight again (allowed) and the three never sent; nothing else.
-        #expect(try await database.outboxCounts() == .init(pending: 4, sent: 1, failed: 0))
+        // The next pass sends the one in flight again (allowed) and the four never sent; nothing else.
+        #expect(try await database.outboxCounts() == .init(pending: 5, sent: 1, failed: 0))
         let again = try SMTPTestServer()
         defer { again.stop() }
         let report = try await DeliverStage(transport: smtp(again), delivery: delivery).run(database: database, now: now)
-        #expect(report.sent.count == 4)
-        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 5, failed: 0))
+        #expect(report.sent.count == 5)
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 6, failed: 0))
     }
 
     /// Item 5: a recipient refused for now (450) while others accepted gets

@@ -30,7 +30,7 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let restarted = try DubanDatabase.open(at: path)
         let second = try await PlanStage(environment: environment).run(environment.loadLedger(), database: restarted, now: now.addingTimeInterval(60))
         #expect(second.messages.isEmpty)
-        #expect(try await restarted.outboxCounts().pending == 5)
+        #expect(try await restarted.outboxCounts().pending == 6)
         let entry = try #require(try await restarted.deliverable(now: now).first { $0.kind == "reminder" })
         #expect(entry.subject == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         #expect(entry.recipients.contains("zhang.wei@example.org"))
@@ -44,15 +44,22 @@ func exampleEnvironment() throws -> (Environment, URL) {
         #expect(lines == [
             "2026-06-01 standing L2 [\"T1-3\"]",      // 每季度一次, nothing recorded in Q1: caught up at the first slot
             "2026-06-03 acceptance [\"T1-2\"]",       // completed 05-20 + 10 working days
+            "2026-06-17 acceptance [\"T1-2\"]",       // still unaccepted: repeated every 10 working days
             "2026-06-23 reminder [\"T1-1\"]",         // 7 days before 06-30
             "2026-06-23 standing L1 [\"T1-3\"]",      // 7 days before Q2 ends: the officer is asked
             "2026-06-30 lookback [\"T2-1\"]",         // closed 03-31 + 3 months
             "2026-07-01 escalation L1 [\"T1-1\"]",    // first working day after 06-30
             "2026-07-01 standing L2 [\"T1-3\"]",      // Q2 passed unrecorded: the leader is told
+            "2026-07-02 acceptance [\"T1-2\"]",       // repeat 2 (06-19 端午 does not count)
+            "2026-07-03 closure [\"T2-2\"]",          // accepted 06-20, not closed 10 working days later
             "2026-07-07 escalation L2 [\"T1-1\"]",    // 5th working day after
             "2026-07-14 escalation L2 [\"T1-1\"]",    // repeats every 5 working days
+            "2026-07-14 lookback [\"T2-1\"]",         // no 回头看日期 10 working days after: the follow-up
+            "2026-07-16 acceptance [\"T1-2\"]",       // repeat 3, the last
+            "2026-07-17 closure [\"T2-2\"]",
             "2026-07-21 escalation L2 [\"T1-1\"]",
             "2026-07-28 escalation L2 [\"T1-1\"]",
+            "2026-07-31 closure [\"T2-2\"]",
         ])
         // Personal lists, every Monday: 张伟 while T1-1 is open; 李强 once it is due within 7 days or overdue.
         // 孙丽's tasks are open too, but she has no address.
@@ -75,8 +82,11 @@ func exampleEnvironment() throws -> (Environment, URL) {
         #expect(sent == [
             "2026-06-15T09:00:00+08:00 T1-2/acceptance/1/2026-05-20",     // owed since 06-03: caught up at the first slot
             "2026-06-15T09:00:00+08:00 T1-3/standing/2/2026-03-31",       // Q1 of the standing measure passed unrecorded
+            "2026-06-17T09:00:00+08:00 T1-2/acceptance/2/2026-05-20",     // its first repeat, on its day
             "2026-07-09T10:00:00+08:00 T1-1/escalation/2/2026-06-30",     // back at 10:00, inside the window: at once
+            "2026-07-09T10:00:00+08:00 T1-2/acceptance/3/2026-05-20",
             "2026-07-09T10:00:00+08:00 T2-1/lookback/1/2026-03-31",
+            "2026-07-09T10:00:00+08:00 T2-2/closure/1/2026-06-20",
             "2026-07-09T10:00:00+08:00 T1-3/standing/2/2026-06-30",       // Q2 too; its request (06-23) fell in the outage
         ])
         let skipped = result.skipped.filter { $0.skip.identity.kind != .digest }.map { "\($0.skip.identity.key) \($0.skip.reason.rawValue)" }.sorted()

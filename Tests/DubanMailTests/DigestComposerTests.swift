@@ -27,7 +27,9 @@ import Testing
         }
         return DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today,
                                                      .init(snapshot: LedgerSnapshot(tasks: tasks),
-                                                           highestEscalation: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 3]))
+                                                           highestEscalation: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 3],
+                                                           // R1 was caught up after downtime: its step 3 is the only notice sent.
+                                                           escalationsSent: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 1]))
     }
 
     /// "……另有0项，见附件。" was printed under every overdue list: a number,
@@ -96,16 +98,20 @@ import Testing
     @Test func theHighestEscalationIsWordedInTheReadersLanguage() throws {
         let digest = digest()
         let english = try composer("en").renderDigest(digest, audience: nil)
-        #expect(english.text.contains("day(s) overdue, escalated to the supervising leader\n"), "\(english.text)")
-        #expect(english.text.contains("escalated to the principal (repeat 1)"))
+        #expect(english.text.contains("day(s) overdue, escalated to the supervising leader (1 notice(s) sent)\n"), "\(english.text)")
+        // Issue 12: the count is what the log shows as sent, never the step number.
+        #expect(english.text.contains("escalated to the principal (1 notice(s) sent)"))
+        #expect(!english.text.contains("repeat"))
         #expect(!english.text.contains("escalation L"))
         let chinese = try composer("zh-CN").renderDigest(digest, audience: nil)
-        #expect(chinese.text.contains("天，已报主要负责人（再督办1次）"), "\(chinese.text)")
-        #expect(chinese.text.contains("天，已报分管领导\n"))
+        #expect(chinese.text.contains("天，已报主要负责人（已督办1次）"), "\(chinese.text)")
+        #expect(chinese.text.contains("天，已报主要负责人（已督办2次）"))
+        #expect(chinese.text.contains("天，已报分管领导（已督办1次）\n"))
+        #expect(!chinese.text.contains("再督办"))
 
         // The workbook words it too: the CSV it replaced used to carry the rule's English name in a Chinese sheet.
         let cells = digest.tasks.flatMap { DigestWorkbook.cells($0, english: false) }.map { String(describing: $0) }
-        #expect(cells.contains(#"text("报主要负责人（再督办1次）")"#) && cells.contains(#"text("报分管领导")"#), "\(cells)")
+        #expect(cells.contains(#"text("报主要负责人（已督办1次）")"#) && cells.contains(#"text("报分管领导（已督办1次）")"#), "\(cells)")
         #expect(!cells.contains { $0.contains("escalation L") })
     }
 

@@ -51,6 +51,25 @@ public struct Digest: Sendable, Codable, Equatable {
     /// 台账异常: due dates that changed between two reads with no approved
     /// extension behind them, seen in the last 7 days.
     public var unapprovedDeadlineChanges: [DeadlineChange] = []
+    /// 反弹: tasks that were accepted or closed and are open again, or whose
+    /// 回头看 found the problem back. Never listed as a moved deadline.
+    public var rebounds: [ReboundRow] = []
+    /// 拟约谈: open tasks whose 约谈 notice has gone out, until they are done.
+    public var interviewsProposed: [TaskRow] = []
+
+    /// One 反弹: the task, when it was closed (or accepted) and what changed.
+    public struct ReboundRow: Sendable, Codable, Equatable {
+        public var task: TaskRow
+        /// 销号日期, or the first day Duban saw it accepted or closed.
+        public var closedOn: LocalDate?
+        /// What it was before it reopened (`.accepted`, `.closed`); nil for a 回头看 result.
+        public var was: TaskStatus?
+        /// The day Duban saw it open again; nil for a 回头看 result.
+        public var reopenedOn: LocalDate?
+        /// The 回头看结果 that found the problem back, if that is how it was found.
+        public var lookBackResult: LookBackResult?
+        public var lookBackOn: LocalDate?
+    }
 
     public struct Counts: Sendable, Codable, Equatable {
         public var problems: Int
@@ -186,6 +205,9 @@ public struct Digest: Sendable, Codable, Equatable {
         public var lastNotice: LocalDate?
         /// The notices themselves, oldest first (overdue tasks only, to keep the archive small).
         public var notices: [Notice]
+        /// How many escalation notices the log shows as sent (or queued to
+        /// go out) for this task: what "已督办 N 次" counts.
+        public var escalationsSent: Int? = nil
     }
 
     public struct CheckpointRow: Sendable, Codable, Equatable {

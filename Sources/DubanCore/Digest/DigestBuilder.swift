@@ -38,6 +38,13 @@ public struct DigestBuilder: Sendable {
         public var extensions: Planner.ExtensionFacts
         /// Due-date changes seen in the digest's week (the store).
         public var deadlineChanges: [Digest.DeadlineChange]
+        /// Escalation notices queued or sent per task (from the log): the
+        /// digest counts only those, never the step number.
+        public var escalationsSent: [TaskID: Int] = [:]
+        /// Reopenings and first-seen acceptances (the store's status sightings).
+        public var loop = Planner.LoopFacts()
+        /// Tasks whose 约谈 notice is in the log as queued or sent.
+        public var interviewed: Set<TaskID> = []
 
         public init(snapshot: LedgerSnapshot, previous: (week: ISOWeek, snapshot: LedgerSnapshot)? = nil,
                     highestEscalation: [TaskID: Int] = [:], failedMail: Int = 0,
@@ -67,10 +74,11 @@ public struct DigestBuilder: Sendable {
     public func build(week: ISOWeek, today: LocalDate, _ inputs: Inputs) -> Digest {
         let snapshot = inputs.snapshot
         let problems = Dictionary(snapshot.problems.map { ($0.number, $0.description) }, uniquingKeysWith: { first, _ in first })
-        let rows = snapshot.tasks.map { task in
+        var rows = snapshot.tasks.map { task in
             row(task, today: today, problems: problems, escalation: inputs.highestEscalation[task.id], notices: inputs.notices[task.id] ?? [],
                 stale: isStale(task, history: inputs.progressHistory))
         }
+        for index in rows.indices { rows[index].escalationsSent = inputs.escalationsSent[snapshot.tasks[index].id] }
 
         var counts = Digest.Counts(problems: 0, tasks: rows.count, notStarted: 0, inProgress: 0, completed: 0, accepted: 0, closed: 0,
                                    ongoing: 0, standing: 0, done: 0, overdue: 0, problemsMeasured: 0, problemsRectified: 0,
@@ -174,10 +182,30 @@ public struct DigestBuilder: Sendable {
             checkpoints: checkpoints,
             acceptancePending: rows.filter { $0.status == .completed },
             lookBacksDue: rows.filter { row in row.lookBackOn.map { (-7...30).contains(today.days(until: $0)) } ?? false },
-            changes: inputs.previous.map { changes(from: $0.snapshot, to: snapshot, rows: rows, today: today, problems: problems) },
+            changes: inputs.previous.map { changes(from: $0.snapshot, to: snapshot, rows: rows, today: today, problems: problems,
+                                                   reopened: Set(inputs.loop.reopened.keys)) },
             quality: quality, trend: trend, tasks: rows)
         addPeriodicSections(to: &digest, inputs, today: today)
+        (digest.rebounds, digest.interviewsProposed) = loopSections(snapshot, rows: rows, inputs)
         return digest
+    }
+
+    /// 反弹 and 拟约谈 (README, "Weekly digest").
+    func loopSections(_ snapshot: LedgerSnapshot, rows: [Digest.TaskRow], _ inputs: Inputs) -> ([Digest.ReboundRow], [Digest.TaskRow]) {
+        var rebounds: [Digest.ReboundRow] = []
+        var interviews: [Digest.TaskRow] = []
+        for (task, row) in zip(snapshot.tasks, rows) {
+            let open = task.status == .notStarted || task.status == .inProgress
+            if open, let reopening = inputs.loop.reopened[task.id] {
+                rebounds.append(.init(task: row, closedOn: task.closedOn ?? reopening.since, was: reopening.from,
+                                      reopenedOn: reopening.on, lookBackResult: task.lookBackResult, lookBackOn: task.lookBackOn))
+            } else if task.status.isDone, let result = task.lookBackResult, result.isRebound {
+                rebounds.append(.init(task: row, closedOn: task.closedOn, was: nil, reopenedOn: nil,
+                                      lookBackResult: result, lookBackOn: task.lookBackOn))
+            }
+            if open, inputs.interviewed.contains(task.id) { interviews.append(row) }
+        }
+        return (rebounds, interviews)
     }
 
     /// The completion rate and overdue count of an archived week's ledger, as
@@ -291,7 +319,7 @@ public struct DigestBuilder: Sendable {
     }
 
     func changes(from before: LedgerSnapshot, to after: LedgerSnapshot, rows: [Digest.TaskRow], today: LocalDate,
-                 problems: [String: String]) -> Digest.Changes {
+                 problems: [String: String], reopened seen: Set<TaskID> = []) -> Digest.Changes {
         let old = Dictionary(before.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let new = Set(after.tasks.map(\.id))
         var result = Digest.Changes(newlyCompleted: [], newlyClosed: [], newlyOverdue: [], deadlinesMoved: [], added: [], removed: [])
@@ -302,7 +330,10 @@ public struct DigestBuilder: Sendable {
             let wasDue = planner.dueDate(was)
             let wasOverdue = !was.status.isDone && !Self.isStanding(was) && (wasDue.map { $0 < today.adding(days: -7) } ?? false)
             if row.light == .red && !wasOverdue { result.newlyOverdue.append(row) }
-            if wasDue != planner.dueDate(task) || (wasDue == nil && was.deadlineText != task.deadlineText) {
+            // A task accepted or closed and open again is a 反弹 (its own section), not a moved deadline.
+            let open = task.status == .notStarted || task.status == .inProgress
+            let reopened = open && (was.status == .accepted || was.status == .closed || seen.contains(task.id))
+            if !reopened, wasDue != planner.dueDate(task) || (wasDue == nil && was.deadlineText != task.deadlineText) {
                 result.deadlinesMoved.append(.init(task: task.id.rawValue, measure: task.measure,
                                                    from: wasDue?.description ?? was.deadlineText, to: row.deadline))
             }

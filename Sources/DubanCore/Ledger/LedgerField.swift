@@ -28,6 +28,8 @@ public enum LedgerField: String, CaseIterable, Sendable, Codable, CodingKeyRepre
     case extensionReason = "extension_reason"
     case frequency
     case lastExecutedOn = "last_executed_on"
+    case lookBackOn = "lookback_on"
+    case lookBackResult = "lookback_result"
 
     /// Headings recognised without configuration; the first is the canonical
     /// one shown in messages.
@@ -58,6 +60,8 @@ public enum LedgerField: String, CaseIterable, Sendable, Codable, CodingKeyRepre
         case .extensionReason: return ["延期原因", "延期理由", "申请延期原因", "延期说明"]
         case .frequency: return ["执行频次", "执行频率", "检查频次", "频次"]
         case .lastExecutedOn: return ["最近执行日期", "最近执行时间", "最近一次执行日期", "上次执行日期"]
+        case .lookBackOn: return ["回头看日期", "回头看时间"]
+        case .lookBackResult: return ["回头看结果", "回头看情况", "回头看成效"]
         }
     }
 

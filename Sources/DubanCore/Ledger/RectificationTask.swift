@@ -117,6 +117,10 @@ public struct RectificationTask: Hashable, Sendable, Codable {
     public var cadence: StandingCadence?
     /// 最近执行日期: the latest execution of a standing measure.
     public var lastExecutedOn: LocalDate?
+    /// 回头看日期: the day the look-back was done.
+    public var lookBackOn: LocalDate?
+    /// 回头看结果, when the ledger records one.
+    public var lookBackResult: LookBackResult?
     public var source: SourceLocation
 
     public init(
@@ -127,6 +131,7 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         statusText: String = "", completedOn: LocalDate? = nil, acceptedOn: LocalDate? = nil,
         closedOn: LocalDate? = nil, evidence: String = "", remarks: String = "",
         deadlineExtension: DeadlineExtension? = nil, cadence: StandingCadence? = nil, lastExecutedOn: LocalDate? = nil,
+        lookBackOn: LocalDate? = nil, lookBackResult: LookBackResult? = nil,
         source: SourceLocation, coOfficers: [Contact] = []
     ) {
         self.id = id
@@ -151,6 +156,8 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         self.deadlineExtension = deadlineExtension
         self.cadence = cadence
         self.lastExecutedOn = lastExecutedOn
+        self.lookBackOn = lookBackOn
+        self.lookBackResult = lookBackResult
         self.source = source
         self.coOfficers = coOfficers
     }

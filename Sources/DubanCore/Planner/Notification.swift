@@ -10,8 +10,16 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable, Comparabl
     case escalation
     /// Completed but not accepted in time, to the office.
     case acceptance
-    /// 回头看, months after closing, to the office.
+    /// 回头看, months after closing, to the office; step 2 is the follow-up
+    /// when no 回头看日期 was recorded.
     case lookback
+    /// 销号 pending: accepted but not closed, to the office.
+    case closure
+    /// 反弹: a closed or accepted task open again, or a 回头看 that found the
+    /// problem back; to the office, cc the principal and the leader.
+    case rebound
+    /// 约谈: the escalation ladder is spent; to the principal with the dossier.
+    case interview
     /// The weekly personal list (我的整改任务), to an officer or a supervising leader.
     case personal
     /// 延期: pending extension requests, to the office (step 1, then every
@@ -69,7 +77,9 @@ public struct NotificationIdentity: Hashable, Sendable, Codable, Comparable, Cus
         switch kind {
         case .reminder, .checkpoint: return "\(kind.rawValue) \(step)d"
         case .escalation: return step <= 2 ? "escalation L\(step)" : "escalation L2 repeat \(step - 2)"
-        case .acceptance, .lookback, .personal, .digest: return kind.rawValue
+        case .acceptance, .closure: return step <= 1 ? kind.rawValue : "\(kind.rawValue) repeat \(step - 1)"
+        case .lookback: return step <= 1 ? "lookback" : "lookback follow-up"
+        case .rebound, .interview, .personal, .digest: return kind.rawValue
         case .extension: return step == 1 ? "extension request" : "extension request again \(step - 1)"
         case .standing: return step == 1 ? "standing \(about)" : "standing behind \(about)"
         }
@@ -163,6 +173,11 @@ public enum SkipReason: String, Sendable, Codable {
     case supersededByLaterNotice = "superseded_by_later_notice"
     /// A standing measure's period ended before its request went out; the notice to the leader replaces it.
     case periodEnded = "period_ended"
+    /// A later repeat (or the follow-up) of the same acceptance, closure or
+    /// look-back notice came due at the same time.
+    case supersededByLaterStep = "superseded_by_later_step"
+    /// The 约谈 notice, the end of the ladder, came due at the same time.
+    case supersededByInterview = "superseded_by_interview"
 
     public var explanation: String {
         switch self {
@@ -172,6 +187,8 @@ public enum SkipReason: String, Sendable, Codable {
         case .supersededByLaterDigest: return "a later week's digest was due at the same time"
         case .supersededByLaterNotice: return "a later notice about the same extension request was due at the same time"
         case .periodEnded: return "the period had already ended; the notice to the leader replaces this request"
+        case .supersededByLaterStep: return "a later repeat of the same notice was due at the same time"
+        case .supersededByInterview: return "the 约谈 (interview) notice, the end of the ladder, was due at the same time"
         }
     }
 }

@@ -19,9 +19,9 @@ extension Planner {
     /// them there are none.
     public func timeline(_ snapshot: LedgerSnapshot, firstSeenCompleted: FirstSeenCompleted = [:],
                          deadlineChanges: DeadlineChanges = [:], extensions: ExtensionFacts = .init(),
-                         days: ClosedRange<LocalDate>? = nil) -> Timeline {
+                         loop: LoopFacts = .init(), days: ClosedRange<LocalDate>? = nil) -> Timeline {
         Timeline(planner: self, snapshot: snapshot, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges,
-                 extensions: extensions, days: days)
+                 extensions: extensions, loop: loop, days: days)
     }
 
     public struct Timeline: Sendable {
@@ -59,7 +59,7 @@ extension Planner {
         private var last: Date?
 
         init(planner: Planner, snapshot: LedgerSnapshot, firstSeenCompleted: FirstSeenCompleted, deadlineChanges: DeadlineChanges,
-             extensions: ExtensionFacts, days: ClosedRange<LocalDate>?) {
+             extensions: ExtensionFacts, loop: LoopFacts = .init(), days: ClosedRange<LocalDate>?) {
             self.planner = planner
             self.snapshot = snapshot
             self.firstSeenCompleted = firstSeenCompleted
@@ -76,7 +76,7 @@ extension Planner {
                 if case .immediate(nil) = task.deadline, planner.feedbackDate == nil, !task.status.isDone { undatedImmediate += 1 }
                 var own: [Candidate] = []
                 planner.forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges,
-                                         extensions: extensions, days: days, memo: &memo) { identity, day in
+                                         extensions: extensions, loop: loop, days: days, memo: &memo) { identity, day in
                     let slot = instants[day]
                     entries.append(Entry(slot: slot, task: index, candidate: own.count))
                     own.append(Candidate(identity: identity, day: day, slot: slot))

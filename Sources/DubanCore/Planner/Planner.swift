@@ -59,7 +59,7 @@ public struct Planner: Sendable {
 
     public func plan(_ snapshot: LedgerSnapshot, log: Set<NotificationIdentity>,
                      firstSeenCompleted: FirstSeenCompleted = [:], deadlineChanges: DeadlineChanges = [:],
-                     extensions: ExtensionFacts = .init(), now: Date) -> Plan {
+                     extensions: ExtensionFacts = .init(), loop: LoopFacts = .init(), now: Date) -> Plan {
         var memo = Memo()
         var instants = InstantMemo(clock: clock, time: policy.sendTime)
         let today = clock.date(of: now)
@@ -75,7 +75,7 @@ public struct Planner: Sendable {
             if case .immediate(nil) = task.deadline, feedbackDate == nil, !task.status.isDone { undatedImmediate += 1 }
             var due: [(NotificationIdentity, LocalDate)] = []
             forEachCandidate(task, firstSeenCompleted: firstSeenCompleted, deadlineChanges: deadlineChanges,
-                             extensions: extensions, days: today...today, memo: &memo) { identity, day in
+                             extensions: extensions, loop: loop, days: today...today, memo: &memo) { identity, day in
                 if log.contains(identity) { return }
                 let slot = instants[day]
                 if slot > now {
@@ -137,7 +137,8 @@ public struct Planner: Sendable {
     /// Calls `body` with every notification the task can ever have, and the
     /// working day it becomes due on.
     func forEachCandidate(_ task: RectificationTask, firstSeenCompleted: FirstSeenCompleted,
-                          deadlineChanges: DeadlineChanges = [:], extensions: ExtensionFacts = .init(), days: ClosedRange<LocalDate>? = nil,
+                          deadlineChanges: DeadlineChanges = [:], extensions: ExtensionFacts = .init(), loop: LoopFacts = .init(),
+                          days: ClosedRange<LocalDate>? = nil,
                           memo: inout Memo, _ body: (NotificationIdentity, LocalDate) -> Void) {
         // 延期 and 长期坚持 (Planner+Extension.swift, Planner+Standing.swift).
         // `days` are the days planned for: today for `plan`, a simulation's range for a timeline.
@@ -157,23 +158,18 @@ public struct Planner: Sendable {
                          memo.before(checkpoint.date, lead: lead, unit: policy.reminderLeadUnit, calendar))
                 }
             }
-            let days = paused(ladder(for: deadline, changedOn: deadlineChanges[task.id], memo: &memo), pendingSince: requestedOn)
+            let days = paused(ladder(for: deadline, changedOn: restart(task.id, deadlineChanges: deadlineChanges, loop: loop), memo: &memo),
+                              pendingSince: requestedOn)
             for (index, day) in days.enumerated() {
                 body(NotificationIdentity(task: task.id, kind: .escalation, step: index + 1, about: deadline), day)
             }
-        case .completed:
-            guard let done = task.completedOn ?? firstSeenCompleted[task.id] else { break }
-            body(NotificationIdentity(task: task.id, kind: .acceptance, step: 1, about: done),
-                 memo.workingDay(policy.acceptanceAfterWorkingDays, after: done, calendar))
-        case .closed:
-            guard let closed = task.closedOn else { break }
-            body(NotificationIdentity(task: task.id, kind: .lookback, step: 1, about: closed),
-                 memo.onOrAfter(closed.adding(months: policy.lookBackMonths), calendar))
-        case .accepted, .ongoing:
-            // Accepted awaits closing by the office; 长期坚持 has become a
-            // standing measure. Neither has a deadline left to chase.
+            interviewCandidate(task, deadline: deadline, ladder: days, memo: &memo, body)
+        case .completed, .accepted, .closed, .ongoing:
+            // 长期坚持 has become a standing measure: no deadline left to chase.
             break
         }
+        // Acceptance, closure, look-back, rebound (Planner+Loop.swift).
+        loopCandidates(task, firstSeenCompleted: firstSeenCompleted, loop: loop, memo: &memo, body)
     }
 
     /// The escalation days for `deadline`: level 1, level 2, then level 2's
@@ -268,13 +264,15 @@ public struct Planner: Sendable {
             send.append(sorted[0])
             skip += sorted.dropFirst().map { SkippedNotification(identity: $0.0, reason: .supersededByLaterReminder) }
         }
-        // Escalations: only the highest step.
+        // Escalations: only the highest step; none when the 约谈 notice, the ladder's end, is due too.
         let escalations = due.filter { $0.0.kind == .escalation }.sorted { $0.0.step > $1.0.step }
-        if let highest = escalations.first {
+        if due.contains(where: { $0.0.kind == .interview }) {
+            skip += escalations.map { SkippedNotification(identity: $0.0, reason: .supersededByInterview) }
+        } else if let highest = escalations.first {
             send.append(highest)
             skip += escalations.dropFirst().map { SkippedNotification(identity: $0.0, reason: .supersededByHigherEscalation) }
         }
-        send += due.filter { $0.0.kind == .acceptance || $0.0.kind == .lookback }
+        catchUpLoop(due, send: &send, skip: &skip)
         let (periodic, periodicSkip) = catchUpPeriodic(due, today: today)
         return (send + periodic, skip + periodicSkip)
     }
@@ -293,8 +291,9 @@ public struct Planner: Sendable {
         var unreachable: [UnreachablePerson]
     }
 
-    /// Who receives an item. Anyone without an address is replaced by the
-    /// office (and named in the message); nothing is dropped.
+    /// Who receives an item. Anyone without an address is named in the
+    /// message, and the office receives it instead: as To when nobody else
+    /// is, as Cc otherwise. Nothing is dropped.
     func addressing(_ item: PlannedItem) -> Addressing {
         let task = item.task
         var result = Addressing(to: [], cc: [], unreachable: [])
@@ -305,6 +304,10 @@ public struct Planner: Sendable {
                 return
             }
             if cc { result.cc.append(contact) } else { result.to.append(contact) }
+        }
+        /// A chain contact that is optional in the configuration: copied only when configured.
+        func addConfigured(_ contact: Contact?, role: PersonRole) {
+            if contact != nil { add(contact, role: role, cc: true) }
         }
         /// The principal, unless the principal is the person being escalated
         /// about: then the office, the last step up.
@@ -333,9 +336,13 @@ public struct Planner: Sendable {
             add(task.officer, role: .officer, cc: true)
         case .acceptance:
             result.to = [chain.office]
+            // From the first repeat on, the leader hears of it too.
+            if item.identity.step > 1 { add(task.leader, role: .leader, cc: true) }
+        case .closure, .digest:
+            result.to = [chain.office]
         case .lookback:
             result.to = [chain.office]
-            if let principal = chain.principal, principal.email != nil { result.cc = [principal] }
+            addConfigured(chain.principal, role: .principal)
         case .extension:
             // The office decides on extensions.
             result.to = [chain.office]
@@ -349,9 +356,21 @@ public struct Planner: Sendable {
                 add(task.leader, role: .leader, cc: false)
             }
             add(task.officer, role: .officer, cc: true)
-        case .personal, .digest:
-            // Not planned per task (their stages address them); the office as a safe default.
+        case .personal:
+            // Not planned per task (its stage addresses it); the office as a safe default.
             result.to = [chain.office]
+        case .rebound:
+            result.to = [chain.office]
+            addConfigured(chain.principal, role: .principal)
+            add(task.leader, role: .leader, cc: true)
+        case .interview:
+            addAbove(task.officer)
+            result.cc.append(chain.office)
+            addConfigured(chain.discipline, role: .discipline)
+        }
+        // Nobody silently missing: whoever could not be reached, the office reads it.
+        if !result.unreachable.isEmpty, !(result.to + result.cc).contains(where: { $0.email == chain.office.email }) {
+            if result.to.isEmpty { result.to = [chain.office] } else { result.cc.append(chain.office) }
         }
         result.to = unique(result.to)
         result.cc = unique(result.cc).filter { cc in !result.to.contains { $0.email == cc.email } }

@@ -68,6 +68,29 @@ public struct Policy: Sendable, Equatable {
     /// A completed task not accepted after this many working days (default
     /// 10) is reported to the rectification office.
     public var acceptanceAfterWorkingDays = 10
+    /// The acceptance notice is repeated every this many working days
+    /// (default 10) while the task stays unaccepted …
+    public var acceptanceRepeatEvery = 10
+    /// … at most this many times (default 3). From the first repeat the
+    /// supervising leader is cc'd.
+    public var acceptanceMaxRepeats = 3
+
+    /// An accepted task not closed (销号) this many working days (default
+    /// 10) after its 验收日期 (or after Duban first saw it accepted) is
+    /// reported to the office …
+    public var closureAfterWorkingDays = 10
+    /// … again every this many working days (default 10) …
+    public var closureRepeatEvery = 10
+    /// … at most this many times (default 3).
+    public var closureMaxRepeats = 3
+
+    /// No 回头看日期 this many working days (default 10) after the look-back
+    /// fell due: a follow-up to the office, cc the principal.
+    public var lookBackFollowUpAfter = 10
+
+    /// The 约谈 notice goes out this many working days (default 5) after
+    /// the last level-2 repeat, when the task is still open.
+    public var interviewAfter = 5
 
     /// The 回头看 look-back is due this many months after closing (default 3).
     public var lookBackMonths = 3
@@ -88,9 +111,12 @@ public struct Chain: Sendable, Equatable {
     public var office: Contact
     /// Optional: without one, level-2 escalations go to the office.
     public var principal: Contact?
+    /// 纪检 (discipline inspection), cc'd on a 约谈 proposal. Optional.
+    public var discipline: Contact?
 
-    public init(office: Contact, principal: Contact? = nil) {
+    public init(office: Contact, principal: Contact? = nil, discipline: Contact? = nil) {
         self.office = office
         self.principal = principal
+        self.discipline = discipline
     }
 }

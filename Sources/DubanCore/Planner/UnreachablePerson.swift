@@ -8,6 +8,8 @@ public enum PersonRole: String, Sendable, Hashable, Codable, CaseIterable {
     case leader
     /// 主要负责人, the principal at the top of the chain.
     case principal
+    /// 纪检, the discipline inspection contact cc'd on a 约谈 proposal.
+    case discipline
 
     /// The words the previous release stored in outbox payloads.
     static let storedWords: [String: PersonRole] = ["责任人": .officer, "分管领导": .leader, "主要负责人": .principal]

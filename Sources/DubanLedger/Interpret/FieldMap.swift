@@ -31,6 +31,8 @@ extension LedgerField {
         case .extensionReason: return 22
         case .frequency: return 23
         case .lastExecutedOn: return 24
+        case .lookBackOn: return 25
+        case .lookBackResult: return 26
         }
     }
 }

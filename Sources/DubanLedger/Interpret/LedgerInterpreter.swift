@@ -246,6 +246,13 @@ public struct LedgerInterpreter {
 
         let deadlineExtension = extensionOf(values, requested: extensionRequested, due: parsed.deadline.date, row: row)
         let (cadence, lastExecutedOn) = standing(values, status: status, deadline: parsed.deadline, row: row)
+        // 回头看: the day it was done and what it found.
+        let lookBackOn = date(values[.lookBackOn], row: row, field: .lookBackOn)
+        let resultText = text(.lookBackResult)
+        let lookBackResult = resultText.isEmpty ? nil : LookBackResult.parse(resultText)
+        if !resultText.isEmpty, lookBackResult == nil {
+            report(.error, row, .lookBackResult, "回头看结果 \"\(resultText)\" is not a known result; expected 有效 or 已巩固 (the fix held), 部分有效, or 反弹 / 未巩固 (a rebound); until this is fixed it counts as no result recorded")
+        }
 
         let officerEmail = email(values[.officerEmail], row: row, field: .officerEmail)
         // Several names in one cell: the first is the officer, the others are copied (LedgerAudit reports it).
@@ -263,7 +270,8 @@ public struct LedgerInterpreter {
             status: status, statusText: intern(statusText),
             completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
             evidence: intern(text(.evidence)), remarks: intern(text(.remarks)),
-            deadlineExtension: deadlineExtension, cadence: cadence, lastExecutedOn: lastExecutedOn, source: source,
+            deadlineExtension: deadlineExtension, cadence: cadence, lastExecutedOn: lastExecutedOn,
+            lookBackOn: lookBackOn, lookBackResult: lookBackResult, source: source,
             coOfficers: officers.dropFirst().map { Contact(name: $0) }))
     }
 

@@ -13,7 +13,8 @@ import Mustache
 /// not a failure at 09:00 on a Monday.
 public struct TemplateSet: Sendable {
     /// Template base names, one per kind of mail (escalations per level).
-    public static let names = ["reminder", "checkpoint", "escalation1", "escalation2", "acceptance", "lookback", "personal", "extension", "standing", "standing2", "digest"]
+    public static let names = ["reminder", "checkpoint", "escalation1", "escalation2", "acceptance", "lookback", "closure", "rebound", "interview",
+                               "personal", "extension", "standing", "standing2", "digest"]
     public static let parts = ["subject", "txt", "html"]
 
     public let locale: String
