@@ -37,7 +37,7 @@ extension DubanDatabase {
 
     /// A notice about a task that the log shows as sent (or queued and still
     /// going out), with whom it was addressed to.
-    public struct SentNotice: Sendable, Equatable {
+    public struct AddressedNotice: Sendable, Equatable {
         public var identity: NotificationIdentity
         public var at: Date
         public var to: [String]
@@ -124,11 +124,11 @@ extension DubanDatabase {
 
     /// Notices about these tasks that went out, oldest first, with their
     /// addressees (a 约谈 dossier, "已督办 N 次").
-    public func sentNotices(for tasks: [TaskID]) async throws(StoreError) -> [TaskID: [SentNotice]] {
+    public func sentNotices(for tasks: [TaskID]) async throws(StoreError) -> [TaskID: [AddressedNotice]] {
         guard !tasks.isEmpty else { return [:] }
         let wanted = Array(Set(tasks.map(\.rawValue))).sorted()
         return try await read("reading sent notices") { db in
-            var result: [TaskID: [SentNotice]] = [:]
+            var result: [TaskID: [AddressedNotice]] = [:]
             for start in stride(from: 0, to: wanted.count, by: 500) {
                 let page = Array(wanted[start..<min(start + 500, wanted.count)])
                 let rows = try Row.fetchCursor(db, sql: """
@@ -139,7 +139,7 @@ extension DubanDatabase {
                 while let row = try rows.next() {
                     guard let identity = NotificationIdentity(key: row["key"]) else { continue }
                     let lists = (row["recipients"] as String?).flatMap { try? JSONDecoder().decode([String: [String]].self, from: Data($0.utf8)) } ?? [:]
-                    result[identity.task, default: []].append(SentNotice(identity: identity, at: row["at"], to: lists["to"] ?? [], cc: lists["cc"] ?? []))
+                    result[identity.task, default: []].append(AddressedNotice(identity: identity, at: row["at"], to: lists["to"] ?? [], cc: lists["cc"] ?? []))
                 }
             }
             for task in result.keys { result[task]?.sort { ($0.at, $0.identity) < ($1.at, $1.identity) } }

@@ -25,11 +25,11 @@ import Testing
                               officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-06-01")!), status: .inProgress,
                               source: SourceLocation(file: "l"))
         }
-        return DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today,
-                                                     .init(snapshot: LedgerSnapshot(tasks: tasks),
-                                                           highestEscalation: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 3],
-                                                           // R1 was caught up after downtime: its step 3 is the only notice sent.
-                                                           escalationsSent: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 1]))
+        var inputs = DigestBuilder.Inputs(snapshot: LedgerSnapshot(tasks: tasks),
+                                          highestEscalation: [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 3])
+        // R1 was caught up after downtime: its step 3 is the only notice sent.
+        inputs.escalationsSent = [TaskID("L1"): 1, TaskID("L2"): 2, TaskID("R1"): 1]
+        return DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today, inputs)
     }
 
     /// "……另有0项，见附件。" was printed under every overdue list: a number,
