@@ -121,7 +121,8 @@ import Testing
             mails += try await run.pass(Self.ledger(status: "已完成", completed: "2026-06-10"), at: clock.iso(now))
             now = now.addingTimeInterval(86_400)
         }
-        let ladder = mails.filter { $0.text.contains("T2") && !$0.subject.hasPrefix("【验收提醒】") }
+        // The deadline notices only (not acceptance notices or the weekly personal lists).
+        let ladder = mails.filter { mail in mail.text.contains("T2") && ["【整改提醒】", "【督办】", "【督办·升级】", "【拟约谈】"].contains { mail.subject.hasPrefix($0) } }
         // Two reminders (one for each deadline read), level 1, level 2 and its 4 repeats, then the 约谈 notice on 08-07.
         #expect(ladder.count == 9, "\(ladder.map(\.subject))")
         let interview = try #require(ladder.last)
