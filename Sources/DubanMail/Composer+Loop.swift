@@ -94,7 +94,8 @@ extension Composer {
             case .supersededByHigherEscalation, .supersededByInterview:
                 why = english ? "Duban was not running when it fell due; only the latest step is sent now"
                               : "该通知到期时督办系统未运行，现只发送最新一级"
-            case .deadlinePassed, .supersededByLaterReminder, .supersededByLaterDigest, .supersededByLaterStep:
+            case .deadlinePassed, .supersededByLaterReminder, .supersededByLaterDigest, .supersededByLaterStep,
+                 .supersededByLaterNotice, .periodEnded:
                 why = skip.reason.explanation
             }
             return english ? "the supervising leader was not notified earlier: \(why)" : "分管领导此前未收到督办通知：\(why)"

@@ -11,7 +11,7 @@ import Testing
         let (path, folder) = try config(mail: "[mail]\ntransport = \"files\"\n")
         let first = try DubanProcess.run(["run", "--once", "--at", "2026-07-07T09:00", "--config", path])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("queued 6 message(s), skipped 7; delivered 6"), "\(first.stdout)")
+        #expect(first.stdout.contains("queued 6 message(s), skipped 8; delivered 6"), "\(first.stdout)")
         let mailFolder = folder.appendingPathComponent("state/mail")
         let files = try FileManager.default.contentsOfDirectory(at: mailFolder, includingPropertiesForKeys: nil)
         #expect(files.count == 6)

@@ -32,28 +32,28 @@ import Testing
         let stage = DeliverStage(transport: transport, delivery: delivery)
 
         let down = try await stage.run(database: database, now: now)
-        #expect(down.sent.isEmpty && down.retrying.count == 5 && down.failed.isEmpty)
+        #expect(down.sent.isEmpty && down.retrying.count == 6 && down.failed.isEmpty)
         #expect(down.nextRetry == now.addingTimeInterval(60))
-        #expect(try await database.outboxCounts() == .init(pending: 5, sent: 0, failed: 0))
+        #expect(try await database.outboxCounts() == .init(pending: 6, sent: 0, failed: 0))
         #expect(try await database.outbox(state: .pending).allSatisfy { $0.lastError?.contains("cannot connect") == true && $0.attempts == 1 })
 
         // Still down at the retry: the backoff doubles.
         let again = try await stage.run(database: database, now: now.addingTimeInterval(61))
-        #expect(again.retrying.count == 5)
+        #expect(again.retrying.count == 6)
         #expect(again.nextRetry == now.addingTimeInterval(61 + 120))
 
         // The server comes back on the same port: everything arrives, once.
         let server = try SMTPTestServer(port: port)
         defer { server.stop() }
         let up = try await stage.run(database: database, now: now.addingTimeInterval(200))
-        #expect(up.sent.count == 5 && up.retrying.isEmpty)
+        #expect(up.sent.count == 6 && up.retrying.isEmpty)
         #expect(try await database.outboxCounts() == .init(pending: 0, sent: 6, failed: 0))
         let ids = try parseWithPython(server.received).map(\.message_id)
-        #expect(ids.count == 5 && Set(ids).count == 5)
+        #expect(ids.count == 6 && Set(ids).count == 6)
         // Nothing is left to send: another pass delivers nothing more.
         let idle = try await stage.run(database: database, now: now.addingTimeInterval(300))
         #expect(idle.sent.isEmpty)
-        #expect(server.received.count == 5)
+        #expect(server.received.count == 6)
     }
 
     @Test func permanentRefusalIsKeptAsFailedAndTransientOnesGiveUpInTime() async throws {
@@ -68,8 +68,8 @@ import Testing
             }
         }
         let refused = try await DeliverStage(transport: Refusing(), delivery: delivery).run(database: database, now: now)
-        #expect(refused.failed.count == 5)
-        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 0, failed: 5))
+        #expect(refused.failed.count == 6)
+        #expect(try await database.outboxCounts() == .init(pending: 0, sent: 0, failed: 6))
         #expect(try await database.outbox(state: .failed).allSatisfy { $0.lastError?.contains("550") == true })
     }
 
@@ -82,10 +82,10 @@ import Testing
             }
         }
         let stage = DeliverStage(transport: Busy(), delivery: delivery)
-        #expect(try await stage.run(database: database, now: now).retrying.count == 5)
+        #expect(try await stage.run(database: database, now: now).retrying.count == 6)
         let late = try await stage.run(database: database, now: now.addingTimeInterval(49 * 3600))
-        #expect(late.failed.count == 5)
+        #expect(late.failed.count == 6)
         #expect(late.failed.values.allSatisfy { $0.contains("given up") })
-        #expect(try await database.outboxCounts().failed == 5)
+        #expect(try await database.outboxCounts().failed == 6)
     }
 }

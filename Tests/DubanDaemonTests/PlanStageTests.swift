@@ -30,7 +30,7 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let restarted = try DubanDatabase.open(at: path)
         let second = try await PlanStage(environment: environment).run(environment.loadLedger(), database: restarted, now: now.addingTimeInterval(60))
         #expect(second.messages.isEmpty)
-        #expect(try await restarted.outboxCounts().pending == 6)
+        #expect(try await restarted.outboxCounts().pending == 5)
         let entry = try #require(try await restarted.deliverable(now: now).first { $0.kind == "reminder" })
         #expect(entry.subject == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         #expect(entry.recipients.contains("zhang.wei@example.org"))
