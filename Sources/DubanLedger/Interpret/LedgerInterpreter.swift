@@ -22,7 +22,8 @@ public struct LedgerInterpreter {
     private var snapshot = LedgerSnapshot()
     private var current: CurrentProblem?
     private var problemIndex: [String: Int] = [:]
-    private var taskCount: [String: Int] = [:]
+    /// Per problem (as in `snapshot.problems`): whether a task row follows it.
+    private var problemHasTasks: [Bool] = []
     /// The row that first had each id (the file is this interpreter's).
     private var taskRows: [TaskID: Int] = [:]
     private var derivedIDs = 0
@@ -39,6 +40,7 @@ public struct LedgerInterpreter {
 
     private struct CurrentProblem {
         var number: String
+        var index: Int
         var values: FieldMap<Cell>
     }
 
@@ -113,21 +115,26 @@ public struct LedgerInterpreter {
         }
         current = problem
 
-        let taskFields: [LedgerField] = [.taskID, .measure, .deadline, .department, .officer, .status]
-        guard taskFields.contains(where: { values[$0] != nil }) else { return }  // a problem-only row
+        guard Self.taskFields.contains(where: { values[$0] != nil }) else { return }  // a problem-only row
+        problemHasTasks[problem.index] = true
         addTask(values, problem: problem.number, row: row.number)
     }
+
+    /// Fields that make a row a task row (a static: not an array built per row).
+    private static let taskFields: [LedgerField] = [.taskID, .measure, .deadline, .department, .officer, .status]
 
     private mutating func startProblem(number: String, values: FieldMap<Cell>, row: Int) {
         var problemValues = FieldMap<Cell>()
         for field in LedgerField.problemLevel { problemValues[field] = values[field] }
-        current = CurrentProblem(number: number, values: problemValues)
         if let index = problemIndex[number] {
+            current = CurrentProblem(number: number, index: index, values: problemValues)
             report(.warning, row, .problemNumber,
                    "problem \(number) appears again (first at row \(snapshot.problems[index].source.row ?? 0)); these tasks are added to it")
             return
         }
+        current = CurrentProblem(number: number, index: snapshot.problems.count, values: problemValues)
         problemIndex[number] = snapshot.problems.count
+        problemHasTasks.append(false)
         snapshot.problems.append(Problem(
             number: number,
             category: values[.problemCategory]?.text ?? "",
@@ -143,7 +150,6 @@ public struct LedgerInterpreter {
 
         // Identity: the 任务编号, else derived from the task's content, so that a
         // row inserted or deleted elsewhere cannot move one task's history onto another.
-        taskCount[problem, default: 0] += 1
         var id: TaskID
         let explicit = !text(.taskID).isEmpty
         if explicit {
@@ -417,7 +423,7 @@ public struct LedgerInterpreter {
         if closedWithoutDate > 0 {
             snapshot.diagnostics.append(.warning(SourceLocation(file: file), "\(closedWithoutDate) closed task(s) have no 销号日期, so their 回头看 look-back cannot be scheduled"))
         }
-        for problem in snapshot.problems where taskCount[problem.number] == nil {
+        for (problem, hasTasks) in zip(snapshot.problems, problemHasTasks) where !hasTasks {
             snapshot.diagnostics.append(.warning(problem.source, "problem \(problem.number) has no task rows"))
         }
         return snapshot

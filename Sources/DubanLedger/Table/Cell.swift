@@ -32,7 +32,12 @@ public enum Cell: Hashable, Sendable {
     public var isBlank: Bool {
         switch self {
         case .empty: return true
-        case .text(let s): return s.unicodeScalars.allSatisfy(\.isSpace)
+        case .text(let s):
+            // Nearly every cell starts with a printable ASCII byte or a CJK
+            // character; decide those from the first byte.
+            guard let first = s.utf8.first else { return true }
+            if first > 0x20 && first < 0x80 || first >= 0xE4 && first <= 0xE9 { return false }
+            return s.unicodeScalars.allSatisfy(\.isSpace)
         default: return false
         }
     }

@@ -9,11 +9,11 @@
 /// name each.
 enum NameList {
     static let separators: Set<Character> = ["、", "/", "／", "，", ",", "；", ";"]
-    private static let separatorScalars = Set(separators.flatMap(\.unicodeScalars))
 
     static func split(_ text: String) -> [String] {
         // Most cells hold one plain name: skip the grapheme-level split for them.
-        guard text.unicodeScalars.contains(where: { separatorScalars.contains($0) || $0.properties.isWhitespace }) else {
+        // A switch rather than a set and Unicode's property table: this runs on every row.
+        guard text.unicodeScalars.contains(where: { isSeparator($0) || $0.isSpace }) else {
             return text.isEmpty ? [] : [text]
         }
         var names: [String] = []
@@ -32,6 +32,14 @@ enum NameList {
 
     /// The middle dots of transliterated names (阿卜杜·热合曼), as the different input methods type them.
     private static let nameDots: Set<Unicode.Scalar> = ["\u{00B7}", "\u{2022}", "\u{30FB}"]
+
+    /// The scalars of `separators`, spelled out.
+    private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "、", "/", "／", "，", ",", "；", ";": return true
+        default: return false
+        }
+    }
 
     private static func isHan(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isIdeographic || nameDots.contains(scalar)
