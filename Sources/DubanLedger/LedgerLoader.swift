@@ -63,63 +63,89 @@ public struct PeopleResolver: Sendable {
 
     public func resolve(_ snapshot: inout LedgerSnapshot) {
         struct Trouble { var first: SourceLocation; var role: String; var name: String; var tasks: Int; var why: String }
-        struct TroubleKey: Hashable { var role: ByteKey; var name: ByteKey; var department: ByteKey }
+        struct PersonKey: Hashable { var name: ByteKey; var department: ByteKey }
+        // The same few hundred names recur on every row: each is looked up
+        // in the directory once, and a cache hit costs one hash of the name
+        // (and department), not three keys and a second lookup for the leader.
+        struct Entry { var found: PeopleDirectory.Lookup; var seen = false; var trouble: Int? }
         var troubles: [Trouble] = []
-        var troubleIndex: [TroubleKey: Int] = [:]
-        // The same few hundred names recur on every row: resolve each once.
-        var cache: [TroubleKey: Contact] = [:]
+        var officers: [PersonKey: Entry] = [:], coOfficers: [PersonKey: Entry] = [:]
+        var leaders: [ByteKey: Entry] = [:]
 
-        func resolve(_ contact: Contact?, department: String, role: String, at source: SourceLocation) -> Contact? {
-            guard var contact else { return nil }
-            if contact.email != nil { return contact }
-            let key = TroubleKey(role: ByteKey(role), name: ByteKey(contact.name), department: ByteKey(department))
-            if let known = cache[key] {
-                if let index = troubleIndex[key] { troubles[index].tasks += 1 }
-                return known
+        /// Fills in `contact`'s address from `entry`, noting trouble at the first task that needs it.
+        func resolve(_ contact: inout Contact, _ entry: inout Entry, role: String, at source: SourceLocation) {
+            guard contact.email == nil else { return }
+            if entry.seen {
+                if let index = entry.trouble { troubles[index].tasks += 1 }
+            } else {
+                entry.seen = true
+                func note(_ why: String) {
+                    entry.trouble = troubles.count
+                    troubles.append(Trouble(first: source, role: role, name: contact.name, tasks: 1, why: why))
+                }
+                switch entry.found {
+                case .found(let person):
+                    if person.email == nil { note("has no email address in the people directory") }
+                case .unknown:
+                    note("is not in the people directory and the ledger gives no email")
+                case .ambiguous(let people):
+                    note("matches \(people.count) people in the directory (departments: \(people.map(\.department).joined(separator: ", "))); give the 责任部门 or an email column")
+                }
             }
-            defer { cache[key] = contact }
-            switch directory.lookup(name: contact.name, department: department) {
-            case .found(let person):
-                contact.email = person.email
-                if person.email == nil { note(key, source, "has no email address in the people directory") }
-            case .unknown:
-                note(key, source, "is not in the people directory and the ledger gives no email")
-            case .ambiguous(let people):
-                note(key, source, "matches \(people.count) people in the directory (departments: \(people.map(\.department).joined(separator: ", "))); give the 责任部门 or an email column")
-            }
-            return contact
+            if case .found(let person) = entry.found { contact.email = person.email }
         }
-        func note(_ key: TroubleKey, _ source: SourceLocation, _ why: String) {
-            troubleIndex[key] = troubles.count
-            troubles.append(Trouble(first: source, role: key.role.string, name: key.name.string, tasks: 1, why: why))
+        func officer(_ contact: Contact, department: String, role: String = "责任人", at source: SourceLocation) -> (Contact, PeopleDirectory.Lookup) {
+            var contact = contact
+            var found = PeopleDirectory.Lookup.unknown
+            func visit(_ entry: inout Entry) {
+                resolve(&contact, &entry, role: role, at: source)
+                found = entry.found
+            }
+            let name = contact.name
+            let key = PersonKey(name: ByteKey(name), department: ByteKey(department))
+            // Copied names are reported in their own role, so they have their own entries.
+            if role == Self.coOfficerRole {
+                visit(&coOfficers[key, default: Entry(found: directory.lookup(name: name, department: department))])
+            } else {
+                visit(&officers[key, default: Entry(found: directory.lookup(name: name, department: department))])
+            }
+            return (contact, found)
         }
 
         // In place: copying each task out and back retained and released its
         // dozen strings, a tenth of loading a million tasks.
         snapshot.tasks.withUnsafeMutableBufferPointer { tasks in
             for index in tasks.indices {
-                tasks[index].officer = resolve(tasks[index].officer, department: tasks[index].department, role: "责任人", at: tasks[index].source)
+                let department = tasks[index].department, source = tasks[index].source
+                var officerFound: PeopleDirectory.Lookup?
+                if let contact = tasks[index].officer {
+                    let (resolved, found) = officer(contact, department: department, at: source)
+                    tasks[index].officer = resolved
+                    officerFound = found
+                }
                 // Each name of a several-name 责任人 cell is looked up on its own.
                 if !tasks[index].coOfficers.isEmpty {
-                    tasks[index].coOfficers = tasks[index].coOfficers.compactMap {
-                        resolve($0, department: tasks[index].department, role: Self.coOfficerRole, at: tasks[index].source)
-                    }
+                    tasks[index].coOfficers = tasks[index].coOfficers.map { officer($0, department: department, role: Self.coOfficerRole, at: source).0 }
                 }
-                if tasks[index].leader == nil, let officer = tasks[index].officer,
-                   case .found(let person) = directory.lookup(name: officer.name, department: tasks[index].department),
-                   let leaderName = person.leader {
+                if tasks[index].leader == nil, case .found(let person)? = officerFound, let leaderName = person.leader {
                     tasks[index].leader = Contact(name: leaderName)
                 }
-                tasks[index].leader = resolve(tasks[index].leader, department: "", role: "分管领导", at: tasks[index].source)
+                if var leader = tasks[index].leader, leader.email == nil {
+                    let name = leader.name
+                    resolve(&leader, &leaders[ByteKey(name), default: Entry(found: directory.lookup(name: name, department: ""))],
+                            role: "分管领导", at: source)
+                    tasks[index].leader = leader
+                }
             }
         }
         // One line per person (across departments), however many tasks name them.
-        var totals: [TroubleKey: Int] = [:]
-        var firstIndex: [TroubleKey: Int] = [:]
-        for (key, index) in troubleIndex {
-            let person = TroubleKey(role: key.role, name: key.name, department: ByteKey(""))
-            totals[person, default: 0] += troubles[index].tasks
-            firstIndex[person] = min(firstIndex[person] ?? index, index)
+        struct Named: Hashable { var role: String; var name: ByteKey }
+        var totals: [Named: Int] = [:]
+        var firstIndex: [Named: Int] = [:]
+        for (index, trouble) in troubles.enumerated() {
+            let person = Named(role: trouble.role, name: ByteKey(trouble.name))
+            totals[person, default: 0] += trouble.tasks
+            if firstIndex[person] == nil { firstIndex[person] = index }
         }
         for (person, index) in firstIndex.sorted(by: { $0.value < $1.value }) {
             let trouble = troubles[index]
