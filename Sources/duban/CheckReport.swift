@@ -155,13 +155,33 @@ struct CheckReport: Encodable {
         var byStatus: [String: Int] = [:]
         var byDeadline: [String: Int] = [:]
         var named = Set<String>(), reachable = Set<String>()
-        for task in snapshot.tasks {
-            byStatus[task.status.rawValue, default: 0] += 1
-            byDeadline[task.deadline.kind.rawValue, default: 0] += 1
-            for contact in [task.officer, task.leader].compactMap({ $0 }) {
+        // Fields read in place: `for task in snapshot.tasks` copied every task
+        // (a dozen retains and releases each), a tenth of `check` at 1M tasks.
+        snapshot.tasks.withUnsafeBufferPointer { tasks in
+            // A handful of values: a list searched by equality, not a hashed
+            // dictionary (these enums hash their raw strings).
+            var statuses: [(TaskStatus, Int)] = [], kinds: [(Deadline.Kind, Int)] = []
+            func add<Value: Equatable>(_ value: Value, to list: inout [(Value, Int)]) {
+                if let at = list.firstIndex(where: { $0.0 == value }) { list[at].1 += 1 } else { list.append((value, 1)) }
+            }
+            var lastOfficer: Contact?
+            func count(_ contact: Contact?) {
+                guard let contact else { return }
                 named.insert(contact.name)
                 if contact.email != nil { reachable.insert(contact.name) }
             }
+            for index in tasks.indices {
+                add(tasks[index].status, to: &statuses)
+                add(tasks[index].deadline.kind, to: &kinds)
+                // Consecutive tasks often share their officer: count them once.
+                if tasks[index].officer != lastOfficer {
+                    count(tasks[index].officer)
+                    lastOfficer = tasks[index].officer
+                }
+                count(tasks[index].leader)
+            }
+            for (status, n) in statuses { byStatus[status.rawValue, default: 0] += n }
+            for (kind, n) in kinds { byDeadline[kind.rawValue, default: 0] += n }
         }
         let summary = Summary(
             files: configuration.ledger.paths.map(\.path),

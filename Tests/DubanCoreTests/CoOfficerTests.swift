@@ -1,10 +1,24 @@
-import DubanCore
+@testable import DubanCore
 import Foundation
 import Testing
 
 /// Issue 13: several people in one 责任人 cell. The first is the officer; the
 /// others are copied on the officer's mail about that task.
 @Suite struct CoOfficerTests {
+    /// The ASCII shortcut of `samePerson`'s address comparison agrees with
+    /// comparing lowercased addresses, on random mixes of case, non-ASCII
+    /// letters and lengths.
+    @Test func addressesCompareIgnoringCaseAsLowercasingWould() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aAbBzZ.@_-0İıéÉßΣσς")
+        for _ in 0..<5000 {
+            let x = String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            var y = x.map { c in Bool.random(using: &generator) ? c.uppercased() : c.lowercased() }.joined()
+            if Bool.random(using: &generator) { y = String((0..<x.count).map { _ in alphabet.randomElement(using: &generator)! }) }
+            #expect(Planner.sameIgnoringCase(x, y) == (x.lowercased() == y.lowercased()), "\(x) \(y)")
+        }
+    }
+
     @Test func theOthersAreCopiedOnTheOfficersReminder() throws {
         var shared = task("A", deadline: .by(day("2026-06-30")))
         shared.coOfficers = [Contact(name: "王芳", email: "wang.fang@example.org")]

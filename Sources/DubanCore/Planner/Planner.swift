@@ -198,9 +198,23 @@ public struct Planner: Sendable {
     /// Two contacts are one person when their addresses match (ignoring
     /// case), or, when either has no address, when their names match.
     static func samePerson(_ a: Contact, _ b: Contact) -> Bool {
-        if let x = a.email, let y = b.email { return x.lowercased() == y.lowercased() }
+        if let x = a.email, let y = b.email { return sameIgnoringCase(x, y) }
         let name = trimmingSpaces(a.name)
         return !name.isEmpty && name == trimmingSpaces(b.name)
+    }
+
+    /// `x.lowercased() == y.lowercased()` without building two strings when
+    /// both are ASCII (addresses nearly always are); asked for every open task.
+    static func sameIgnoringCase(_ x: String, _ y: String) -> Bool {
+        let a = x.utf8, b = y.utf8
+        guard a.count == b.count else { return x.lowercased() == y.lowercased() }
+        for (p, q) in zip(a, b) where p != q {
+            guard p < 0x80, q < 0x80 else { return x.lowercased() == y.lowercased() }
+            func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 0x20 : c }
+            if lower(p) != lower(q) { return false }
+        }
+        // Equal bytes except ASCII case: equal after lowercasing only if no non-ASCII byte differs (none did).
+        return true
     }
 
     /// `trimmingCharacters(in: .whitespaces)` (tab and Unicode's space
@@ -209,7 +223,9 @@ public struct Planner: Sendable {
     /// already trimmed, which costs two scalar looks here.
     static func trimmingSpaces(_ text: String) -> Substring {
         func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+            // Printable ASCII is decided without Unicode's property table.
+            if scalar.value > 0x20 && scalar.value < 0x7F { return false }
+            return scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
         }
         let scalars = Substring(text).unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
