@@ -77,7 +77,9 @@ public struct Composer: Sendable {
     }
 
     public func subject(_ message: PlannedMessage, context: Context = Context()) -> String {
-        templates.render(Self.templateName(message), "subject", values(message, context)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = Self.templateName(message)
+        let values = values(message, context, withTasks: templates.readsTasks(name, "subject"))
+        return templates.render(name, "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public func compose(_ message: PlannedMessage, context: Context) -> MailMessage {
@@ -116,10 +118,11 @@ public struct Composer: Sendable {
     }
 
     /// The template context. Keys are documented in the README ("Templates").
-    func values(_ message: PlannedMessage, _ context: Context) -> [String: Any] {
+    /// Without `withTasks`, `tasks` is left empty (for templates that cannot read it).
+    func values(_ message: PlannedMessage, _ context: Context, withTasks: Bool = true) -> [String: Any] {
         let today = clock.date(of: message.slot)
         var tasks: [[String: Any]] = []
-        for (index, item) in message.items.enumerated() {
+        for (index, item) in (withTasks ? message.items : []).enumerated() {
             let task = item.task
             let about = item.identity.about
             // For reminders and escalations `about` is the due date, which an

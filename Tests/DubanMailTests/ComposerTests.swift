@@ -77,6 +77,25 @@ import Testing
         let (missing, missingErrors) = TemplateSet.load(searchPath: [override], locale: "en")
         #expect(missing == nil && missingErrors.count == TemplateSet.names.count * TemplateSet.parts.count)
     }
+    /// `subject` leaves out the per-task values only for a subject template
+    /// that cannot read them: one that lists the tasks still shows them, and
+    /// every shipped subject is what the full mail's subject is.
+    @Test func subjectIsTheMailsSubjectAndStillShowsTasksWhenTheTemplateListsThem() throws {
+        for locale in ["zh-CN", "en"] {
+            let shipped = try composer(locale: locale)
+            for kind in [NotificationKind.reminder, .checkpoint, .escalation, .acceptance, .lookback] {
+                let planned = message(kind: kind, step: kind == .escalation ? 2 : 7)
+                #expect(shipped.subject(planned) == shipped.compose(planned, context: .init()).subject)
+            }
+        }
+        let override = try temporaryFolder("templates")
+        try FileManager.default.createDirectory(at: override.appendingPathComponent("zh-CN"), withIntermediateDirectories: true)
+        try "【提醒】{{#tasks}}{{id}} {{measure}}{{/tasks}}".write(to: override.appendingPathComponent("zh-CN/reminder.subject.mustache"), atomically: true, encoding: .utf8)
+        let custom = try composer(searchPath: [override, repository.appendingPathComponent("config/templates")])
+        #expect(custom.subject(message()) == "【提醒】T1-1 制定年度学习计划")
+        #expect(custom.subject(message()) == custom.compose(message(), context: .init()).subject)
+    }
+
     /// A payload as the previous release stored it in the outbox: roles were
     /// Chinese words inside strings. It still decodes, and English mail words
     /// the roles in English.

@@ -21,12 +21,20 @@ public struct TemplateSet: Sendable {
     private let templates: [String: MustacheTemplate]
     /// Where each template was found, for diagnostics and `check`.
     public let sources: [String: URL]
+    /// Templates (`name.part`) whose text names `tasks` or the implicit
+    /// iterator `{{.}}`: only these can show the per-task values, so a
+    /// subject that does not (all shipped ones) is rendered without building
+    /// them — `preview` of a million tasks rendered 168k items' values for
+    /// five one-line subjects. Templates have no partials here, so the text
+    /// is all a template can read.
+    private var readingTasks: Set<String> = []
 
     /// Loads and parses every template for `locale`. Returns nil with
     /// errors when any is missing or does not parse.
     public static func load(searchPath: [URL], locale: String) -> (TemplateSet?, [Diagnostic]) {
         var templates: [String: MustacheTemplate] = [:]
         var sources: [String: URL] = [:]
+        var readingTasks: Set<String> = []
         var diagnostics: [Diagnostic] = []
         for name in names {
             for part in parts {
@@ -43,6 +51,7 @@ public struct TemplateSet: Sendable {
                     // Subjects and plain text must not be HTML-escaped; HTML must be.
                     if part != "html" { text = "{{% CONTENT_TYPE: TEXT}}" + text }
                     templates[key] = try MustacheTemplate(string: text)
+                    if text.contains("tasks") || text.contains("{{.") || text.contains("{{ .") { readingTasks.insert(key) }
                     sources[key] = url
                 } catch let error as MustacheTemplate.ParserError {
                     diagnostics.append(.error(SourceLocation(file: url.path, row: error.context.lineNumber, column: error.context.columnNumber),
@@ -53,7 +62,7 @@ public struct TemplateSet: Sendable {
             }
         }
         guard diagnostics.isEmpty else { return (nil, diagnostics) }
-        return (TemplateSet(locale: locale, templates: templates, sources: sources), [])
+        return (TemplateSet(locale: locale, templates: templates, sources: sources, readingTasks: readingTasks), [])
     }
 
     /// Renders `name.part` (e.g. `reminder.subject`) with a context.
@@ -63,6 +72,11 @@ public struct TemplateSet: Sendable {
     /// (`<U+202E>`) in subjects, text and HTML alike.
     func render(_ name: String, _ part: String, _ context: [String: Any]) -> String {
         templates["\(name).\(part)"]!.render(Self.pruned(context))
+    }
+
+    /// Whether `name.part` can show the per-task values (see `readingTasks`).
+    func readsTasks(_ name: String, _ part: String) -> Bool {
+        readingTasks.contains("\(name).\(part)")
     }
 
     static func pruned(_ value: [String: Any]) -> [String: Any] {
