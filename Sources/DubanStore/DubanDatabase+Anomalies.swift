@@ -13,11 +13,10 @@ extension DubanDatabase {
         async throws(StoreError) -> LedgerTrail {
         try await read("reading the stored ledger snapshots") { db in
             var trail = LedgerTrail(upTo: today)
-            let decoder = JSONDecoder.duban
             let records = try SnapshotRecord.filter(SnapshotRecord.Columns.takenAt <= now)
                 .order(SnapshotRecord.Columns.takenAt, SnapshotRecord.Columns.id).fetchCursor(db)
             while let record = try records.next() {
-                guard let snapshot = try? decoder.decode(LedgerSnapshot.self, from: record.payload) else {
+                guard let snapshot = try? self.decodeSnapshot(record.payload) else {
                     trail.undecodable += 1
                     continue
                 }

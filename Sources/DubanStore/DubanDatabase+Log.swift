@@ -172,7 +172,7 @@ extension DubanDatabase {
         try await write("keeping a ledger snapshot") { db in
             let existing = SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key)
             if try existing.fetchCount(db) > 0 { return false }
-            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
+            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try self.encodeSnapshot(snapshot)).insert(db)
             return true
         }
     }
@@ -182,7 +182,7 @@ extension DubanDatabase {
     public func replaceSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError) {
         try await write("keeping the last good ledger") { db in
             try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key).deleteAll(db)
-            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try JSONEncoder.duban.encode(snapshot)).insert(db)
+            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try self.encodeSnapshot(snapshot)).insert(db)
         }
     }
 
@@ -190,7 +190,7 @@ extension DubanDatabase {
     public func lastGoodSnapshot() async throws(StoreError) -> LedgerSnapshot? {
         try await read("reading the last good ledger") { db in
             let record = try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.lastGood).fetchOne(db)
-            return try record.map { try JSONDecoder.duban.decode(LedgerSnapshot.self, from: $0.payload) }
+            return try record.map { try self.decodeSnapshot($0.payload) }
         }
     }
 
@@ -202,7 +202,7 @@ extension DubanDatabase {
             // Keys are YYYY-Www: they sort as weeks do.
             for record in try request.order(SnapshotRecord.Columns.key.desc).fetchAll(db) {
                 guard let found = ISOWeek(record.key) else { continue }
-                return (found, try JSONDecoder.duban.decode(LedgerSnapshot.self, from: record.payload))
+                return (found, try self.decodeSnapshot(record.payload))
             }
             return nil
         }

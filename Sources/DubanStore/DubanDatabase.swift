@@ -19,6 +19,8 @@ public final class DubanDatabase: Sendable {
     /// for readers and for processes that only queue.
     public let deliveryLock: DeliveryLock?
     private let inMemory: Bool
+    /// For in-memory databases (`simulate`): see `SnapshotMemo`.
+    let snapshotMemo: SnapshotMemo?
 
     /// How long a statement waits for another process's lock before it fails
     /// with a transient `StoreError`.
@@ -102,6 +104,7 @@ public final class DubanDatabase: Sendable {
         self.writer = writer
         self.deliveryLock = deliveryLock
         self.inMemory = inMemory
+        self.snapshotMemo = inMemory ? SnapshotMemo() : nil
         try Self.migrator.migrate(writer)
     }
 
@@ -109,6 +112,7 @@ public final class DubanDatabase: Sendable {
         self.writer = writer
         self.deliveryLock = nil
         self.inMemory = false
+        self.snapshotMemo = nil
     }
 
     /// A file database migrated only up to `migration`: how an older

@@ -95,6 +95,29 @@ import Testing
         #expect(previous.snapshot.tasks.first?.deadline == .byThenOngoing(LocalDate("2026-12-31")!))
     }
 
+    /// An in-memory database encodes an unchanged snapshot once and decodes
+    /// an unchanged payload once (`simulate`); a changed one is stored and
+    /// read back changed, whatever came before it.
+    @Test func anInMemoryDatabaseStoresEachSnapshotAsGivenWhenOneRepeats() async throws {
+        let database = try DubanDatabase.inMemory()
+        func snapshot(_ deadline: String) -> LedgerSnapshot {
+            LedgerSnapshot(tasks: [RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", deadline: .by(LocalDate(deadline)!),
+                                                     source: SourceLocation(file: "l.csv", row: 2))])
+        }
+        let weeks = ["2026-W26", "2026-W27", "2026-W28", "2026-W29"].map { ISOWeek($0)! }
+        let stored = [snapshot("2026-07-01"), snapshot("2026-07-01"), snapshot("2026-08-01"), snapshot("2026-07-01")]
+        for (week, value) in zip(weeks, stored) {
+            try await database.saveSnapshot(value, for: .digest(week), at: now)
+            #expect(try await database.latestDigestSnapshot()?.snapshot == value)
+        }
+        for (index, week) in weeks.enumerated().dropFirst() {
+            #expect(try await database.latestDigestSnapshot(before: week)?.snapshot == stored[index - 1])
+        }
+        #expect(try await database.storedReads(upTo: now).map(\.snapshot) == stored)
+        try await database.replaceSnapshot(snapshot("2026-09-01"), for: .lastGood, at: now)
+        #expect(try await database.lastGoodSnapshot() == snapshot("2026-09-01"))
+    }
+
     @Test func readOnlyOpenOfAMissingDatabaseIsEmptyNotAnError() async throws {
         #expect(try DubanDatabase.openReadOnly(at: URL(fileURLWithPath: "/nonexistent/duban.sqlite")) == nil)
         let (database, url) = try fileDatabase()

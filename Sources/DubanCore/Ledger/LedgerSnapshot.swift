@@ -1,7 +1,7 @@
 /// Everything Duban understood from the ledger files at one moment, with what
 /// it could not understand. The planner only ever sees snapshots, so a ledger
 /// that is being saved can never be half-read into a plan.
-public struct LedgerSnapshot: Sendable, Codable {
+public struct LedgerSnapshot: Sendable, Codable, Equatable {
     public var problems: [Problem]
     public var tasks: [RectificationTask]
     public var diagnostics: [Diagnostic]
