@@ -113,7 +113,7 @@ import Testing
         for (index, week) in weeks.enumerated().dropFirst() {
             #expect(try await database.latestDigestSnapshot(before: week)?.snapshot == stored[index - 1])
         }
-        #expect(try await database.storedReads(upTo: now).map(\.snapshot) == stored)
+        #expect(try await database.digestHistory(before: ISOWeek("2026-W30")!) { _, _, snapshot in snapshot } == stored)
         try await database.replaceSnapshot(snapshot("2026-09-01"), for: .lastGood, at: now)
         #expect(try await database.lastGoodSnapshot() == snapshot("2026-09-01"))
     }
