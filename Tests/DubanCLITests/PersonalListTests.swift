@@ -8,7 +8,8 @@ import Testing
     /// A ledger for 2026-07-06 (a Monday): 张伟 has three open tasks (one
     /// overdue, one due in 4 days, one in 25), a done one and a 长期坚持 one;
     /// 王芳 turned her list off; 孙丽 has no address.
-    func setUp(server: SMTPTestServer, enabled: Bool = true) throws -> (config: String, folder: URL) {
+    func setUp(server: SMTPTestServer, enabled: Bool = true, personal: String = "",
+               extraRows: String = "", extraPeople: String = "") throws -> (config: String, folder: URL) {
         let (config, folder) = try isolatedExampleConfig(mail: "[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\nsecurity = \"plain\"")
         let ledger = folder.appendingPathComponent("ledger.csv"), people = folder.appendingPathComponent("people.csv")
         try """
@@ -20,7 +21,7 @@ import Testing
             1,问题一,A-KEEP,措施戊,党委办公室,张伟,李强,长期坚持,,长期坚持
             2,问题二,B-OPT,措施己,组织部,王芳,周杰,2026-07-03,,整改中
             2,问题二,B-NOADDR,措施庚,组织部,孙丽,周杰,2026-08-30,,整改中
-
+            \(extraRows)
             """.write(to: ledger, atomically: true, encoding: .utf8)
         try """
             姓名,部门,邮箱,上级,个人清单
@@ -29,12 +30,13 @@ import Testing
             孙丽,组织部,,周杰,
             李强,党委,li.qiang@example.org,,
             周杰,党委,zhou.jie@example.org,,是
-
+            \(extraPeople)
             """.write(to: people, atomically: true, encoding: .utf8)
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(of: #"paths = ["\#(repository.path)/config/examples/ledger.xlsx"]"#, with: #"paths = ["\#(ledger.path)"]"#)
             .replacingOccurrences(of: #"file = "\#(repository.path)/config/examples/people.csv""#, with: #"file = "\#(people.path)""#)
             .replacingOccurrences(of: "sheet = \"整改台账\"\n", with: "")
+        if !personal.isEmpty { text = text.replacingOccurrences(of: "[personal]\n", with: "[personal]\n\(personal)\n") }
         if !enabled { text = text.replacingOccurrences(of: "[personal]\n", with: "[personal]\nenabled = false\n").replacingOccurrences(of: "\nenabled = true\n", with: "\n") }
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         return (config, folder)
@@ -94,5 +96,61 @@ import Testing
         let pass = try DubanProcess.run(["run", "--once", "--at", "2026-07-06T09:00", "--config", off])
         #expect(pass.status == 0, "\(pass.stderr)")
         #expect(try parseWithPython(server.received).allSatisfy { !$0.subject.hasPrefix("【我的整改任务】") && !$0.subject.hasPrefix("【分管整改任务】") })
+    }
+
+    /// The subjects of the personal lists `preview --at` shows.
+    func previewedLists(_ config: String, at: String) throws -> [String: String] {
+        let preview = try DubanProcess.run(["preview", "--config", config, "--at", at, "--format", "json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        let output = try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as! [String: Any]
+        var lists: [String: String] = [:]
+        for message in (output["messages"] as! [[String: Any]]) where message["kind"] as? String == "personal" {
+            lists[(message["to"] as? [String])?.joined(separator: ",") ?? ""] = message["subject"] as? String
+        }
+        return lists
+    }
+
+    /// A personal day missed while Duban was down is caught up later in the
+    /// same week (like the digest), not lost; the week after, it is not.
+    @Test func aMissedPersonalDayIsCaughtUpWithinTheWeek() throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let (config, _) = try setUp(server: server)
+        // Down on Monday 07-06; back on Tuesday morning.
+        let tuesday = try previewedLists(config, at: "2026-07-07T10:00")
+        #expect(Set(tuesday.keys) == ["zhang.wei@example.org", "li.qiang@example.org", "zhou.jie@example.org"], "\(tuesday)")
+        #expect(tuesday["zhang.wei@example.org"]?.contains("2026-W28") == true)
+        let pass = try DubanProcess.run(["run", "--once", "--at", "2026-07-07T10:00", "--config", config])
+        #expect(pass.status == 0, "\(pass.stderr)")
+        #expect(try parseWithPython(server.received).count { $0.subject.hasPrefix("【我的整改任务】") || $0.subject.hasPrefix("【分管整改任务】") } == 3)
+        // Once sent, Wednesday has nothing more.
+        #expect(try previewedLists(config, at: "2026-07-08T10:00").isEmpty)
+    }
+
+    /// `weekday = 5` and Friday 2026-05-01 a holiday: week 18's list slides
+    /// to Wednesday 05-06 (week 19) and goes out then, and week 19's on its
+    /// own Friday 05-08.
+    @Test func aListThatSlidesIntoTheNextWeekStillGoesOut() throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let (config, _) = try setUp(server: server, personal: "weekday = 5")
+        let slid = try previewedLists(config, at: "2026-05-06T09:00")
+        // In May nothing is overdue or due within 7 days: the officer's list alone.
+        #expect(Array(slid.keys) == ["zhang.wei@example.org"] && slid.values.allSatisfy { $0.contains("2026-W18") }, "\(slid)")
+        let pass = try DubanProcess.run(["run", "--once", "--at", "2026-05-06T09:00", "--config", config])
+        #expect(pass.status == 0, "\(pass.stderr)")
+        let friday = try previewedLists(config, at: "2026-05-08T09:00")
+        #expect(Array(friday.keys) == ["zhang.wei@example.org"] && friday.values.allSatisfy { $0.contains("2026-W19") }, "\(friday)")
+    }
+
+    /// Two people named 王芳: the one in 组织部 turned her list off; the one
+    /// in 党委办公室 did not and still gets hers.
+    @Test func optingOutSilencesOnlyThatPerson() throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let (config, _) = try setUp(server: server, extraRows: "3,问题三,C-NAMESAKE,措施辛,党委办公室,王芳,李强,2026-07-20,,整改中\n",
+                                    extraPeople: "王芳,党委办公室,wang.fang2@example.org,李强,\n")
+        let lists = try previewedLists(config, at: "2026-07-06T09:00")
+        #expect(lists["wang.fang2@example.org"] != nil && lists["wang.fang@example.org"] == nil, "\(lists)")
     }
 }

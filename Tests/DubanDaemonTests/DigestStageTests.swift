@@ -74,9 +74,10 @@ import Testing
         let database = try DubanDatabase.open(at: path)
         let now = environment.clock.parse("2026-07-07T09:00")!
         let plan = try await PlanStage(environment: environment).run(environment.loadLedger(), database: database, now: now)
-        // Escalation, acceptance, look-back, closure, the standing measure's Q2 notice to its leader, and the digest.
-        #expect(plan.messages.count == 6 && plan.messages.contains { $0.kind == .digest })
-        #expect(try await database.outboxCounts().pending == 6)
+        // Escalation, acceptance, look-back, closure, the standing measure's Q2 notice to its leader,
+        // the digest and two personal lists (Monday's, caught up on Tuesday).
+        #expect(plan.messages.count == 8 && plan.messages.contains { $0.kind == .digest })
+        #expect(try await database.outboxCounts().pending == 8)
         let warning = try #require(plan.warnings.first { $0.hasPrefix(DigestStage.archiveWarningPrefix) })
         #expect(warning.contains(digests.path) && warning.contains("2026-W28"))
         #expect(try String(contentsOf: digests, encoding: .utf8) == "not a folder")

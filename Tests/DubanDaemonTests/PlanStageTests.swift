@@ -23,14 +23,15 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let first = try await PlanStage(environment: environment).run(snapshot, database: try DubanDatabase.open(at: path), now: now)
         // The reminder for T1-1, the acceptance notice T1-2 has been owed since 06-03,
         // the standing measure T1-3 (每季度一次): its leader told that Q1 passed unrecorded
-        // (caught up) and its officer asked for Q2, and this week's digest (Monday's slot has passed).
-        #expect(first.messages.map(\.kind) == [.reminder, .acceptance, .standing, .standing, .digest])
+        // (caught up) and its officer asked for Q2, and this week's digest and personal lists
+        // (Monday's slot has passed: caught up).
+        #expect(first.messages.map(\.kind) == [.reminder, .acceptance, .standing, .standing, .digest, .personal, .personal])
 
         // A new process, the same file, the same moment and a re-read ledger: nothing new.
         let restarted = try DubanDatabase.open(at: path)
         let second = try await PlanStage(environment: environment).run(environment.loadLedger(), database: restarted, now: now.addingTimeInterval(60))
         #expect(second.messages.isEmpty)
-        #expect(try await restarted.outboxCounts().pending == 5)
+        #expect(try await restarted.outboxCounts().pending == 7)
         let entry = try #require(try await restarted.deliverable(now: now).first { $0.kind == "reminder" })
         #expect(entry.subject == "【整改提醒】您有1项整改任务将于2026-06-30到期")
         #expect(entry.recipients.contains("zhang.wei@example.org"))
@@ -76,8 +77,12 @@ func exampleEnvironment() throws -> (Environment, URL) {
         let result = try await Simulation(environment: environment).run(
             environment.loadLedger(), from: clock.parse("2026-06-15")!, to: clock.parse("2026-07-10T23:59")!,
             downtime: [clock.parse("2026-06-20T00:00")!..<clock.parse("2026-07-09T10:00")!])
-        // A personal list is not caught up after downtime: only the one of 06-15, before the outage.
-        #expect(result.entries.filter { $0.message.kind == .personal }.map { clock.iso($0.at) } == ["2026-06-15T09:00:00+08:00"])
+        // Personal lists: the one of 06-15, before the outage; the week of 07-09's caught up when Duban is
+        // back (张伟's and 李强's), the missed weeks before it not replayed.
+        #expect(result.entries.filter { $0.message.kind == .personal }.map { clock.iso($0.at) }
+                == ["2026-06-15T09:00:00+08:00", "2026-07-09T10:00:00+08:00", "2026-07-09T10:00:00+08:00"])
+        #expect(result.entries.filter { $0.message.kind == .personal && $0.at > clock.parse("2026-07-01")! }
+                    .allSatisfy { $0.message.extraIdentities.first?.about == LocalDate("2026-07-06") })
         let sent = result.entries.filter { ![.digest, .personal].contains($0.message.kind) }.map { "\(clock.iso($0.at)) \($0.message.items.map(\.identity.key).joined())" }
         #expect(sent == [
             "2026-06-15T09:00:00+08:00 T1-2/acceptance/1/2026-05-20",     // owed since 06-03: caught up at the first slot
