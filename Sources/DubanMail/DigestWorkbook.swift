@@ -40,8 +40,9 @@ public enum DigestWorkbook {
         return [
             .optionalText(row.problem), .optionalText(row.problemDescription), .optionalText(row.id), .optionalText(row.measure),
             .optionalText(row.department), .optionalText(row.officer), .optionalText(row.leader),
-            // A due date is a date; a deadline in words stays as written.
-            row.dueDate.map(XLSXCell.date) ?? .optionalText(row.deadlineText),
+            // A plain date is a date; anything else stays as written: 立行立改 or
+            // "X前，并长期坚持" as a bare date would read back as another kind.
+            row.deadlineKind == .dated ? row.dueDate.map(XLSXCell.date) ?? .optionalText(row.deadlineText) : .optionalText(row.deadlineText),
             .optionalText(row.checkpoints), .optionalText(row.acceptanceCriterion), .optionalText(row.progress),
             .text(english ? row.status.rawValue : row.status.label),
             .optionalDate(row.completedOn), .optionalDate(row.acceptedOn), .optionalDate(row.closedOn),

@@ -144,9 +144,12 @@ import Testing
         #expect(book.rows.count == 1 + snapshot.tasks.count)
         let deadline = header.firstIndex(of: .text("整改时限"))!, id = header.firstIndex(of: .text("任务编号"))!
         let progress = header.firstIndex(of: .text("整改进展"))!
+        #expect(snapshot.tasks.contains { $0.deadline.kind == .dated } && snapshot.tasks.contains { $0.deadline.kind != .dated })
         for (row, task) in zip(book.rows.dropFirst(), snapshot.tasks) {
             #expect(row[id] == .text(task.id.rawValue))
-            if let due = environment.planner.dueDate(task) { #expect(row[deadline] == .date("\(due)T00:00:00"), "\(task.id)") }
+            // A plain date as a date; 立行立改 or a date then 长期坚持 as written.
+            if task.deadline.kind == .dated, let due = environment.planner.dueDate(task) { #expect(row[deadline] == .date("\(due)T00:00:00"), "\(task.id)") }
+            else { #expect(row[deadline] == (task.deadlineText.isEmpty ? .empty : .text(task.deadlineText)), "\(task.id)") }
             #expect(row[progress] == (task.progress.isEmpty ? .empty : .text(task.progress)), "\(task.id)")
         }
 
@@ -236,5 +239,69 @@ import Testing
         #expect(recorded.trend[0] == Digest.TrendPoint(week: ISOWeek("2026-W23")!, completionRate: 12.5, overdue: 9))
         #expect(recorded.trend[1] == plain.trend[1] && recorded.trend[2] == plain.trend[2])   // W25 is recent: decoded
         #expect(recorded.trend.count == 6)
+    }
+
+    /// Maintenance drops digest ledgers older than keep_bodies_days (but the
+    /// newest); the weeks they belonged to keep their place in the trend,
+    /// from the figures recorded when each was sent.
+    @Test func theTrendKeepsWeeksWhoseLedgerWasDropped() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let stage = DigestStage(environment: environment)
+        let snapshot = environment.loadLedger()
+        let mondays = [("2026-W24", "2026-06-08"), ("2026-W25", "2026-06-15"), ("2026-W26", "2026-06-22"), ("2026-W27", "2026-06-29")]
+        for (week, monday) in mondays {
+            _ = try await stage.produce(week: ISOWeek(week)!, snapshot: snapshot, database: database, now: environment.clock.parse("\(monday)T09:00")!, send: true)
+        }
+        let before = try await stage.produce(week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database,
+                                             now: environment.clock.parse("2026-07-06T09:00")!, send: false).digest
+        let dropped = try await database.maintain(now: environment.clock.parse("2026-10-05T09:00")!, keepBodiesDays: 90)
+        #expect(dropped.snapshotsDropped == 3)
+        #expect(try await database.digestSnapshotWeeks(before: ISOWeek("2026-W28")!) == [ISOWeek("2026-W27")!])
+        let after = try await stage.produce(week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database,
+                                            now: environment.clock.parse("2026-07-06T09:00")!, send: false).digest
+        #expect(after.trend.map(\.week.description) == ["2026-W24", "2026-W25", "2026-W26", "2026-W27", "2026-W28"])
+        #expect(after.trend == before.trend)
+    }
+
+    /// A past week rebuilt from its ledger is the digest that was sent:
+    /// an escalation queued after it, and mail that failed after it, are
+    /// not part of it.
+    @Test func aPastWeekIsRebuiltAsItWasSent() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        let stage = DigestStage(environment: environment)
+        let snapshot = environment.loadLedger()
+        let sentAt = environment.clock.parse("2026-06-29T09:00")!
+        let produced = try await stage.produce(week: ISOWeek("2026-W27")!, snapshot: snapshot, database: database, now: sentAt, send: true)
+        try await database.queue(produced.mails, skipped: [], at: sentAt)
+        // Two days later a pass escalates an overdue task.
+        let later = try await PlanStage(environment: environment, archivesDigests: false).run(snapshot, database: database, now: environment.clock.parse("2026-07-01T09:00")!)
+        #expect(later.messages.contains { $0.kind == .escalation })
+        let rebuilt = try #require(try await stage.rebuild(week: ISOWeek("2026-W27")!, database: database))
+        #expect(rebuilt.tasks.map(\.highestEscalationStep) == produced.digest.tasks.map(\.highestEscalationStep))
+        #expect(rebuilt == produced.digest)
+    }
+
+    /// 整改时限 in the workbook is the deadline as written: 立行立改 and
+    /// "X前完成并长期坚持" read back as what they were, not as plain dates.
+    @Test func theWorkbookKeepsDeadlinesAsWritten() async throws {
+        let (environment, path) = try exampleEnvironment()
+        let database = try DubanDatabase.open(at: path)
+        var snapshot = environment.loadLedger()
+        let open = snapshot.tasks.indices.filter { !snapshot.tasks[$0].status.isDone }
+        #expect(open.count >= 2)
+        snapshot.tasks[open[0]].deadline = .immediate(nil)
+        snapshot.tasks[open[0]].deadlineText = "立行立改"
+        snapshot.tasks[open[1]].deadline = .byThenOngoing(LocalDate("2026-09-30")!)
+        snapshot.tasks[open[1]].deadlineText = "2026年9月底前，并长期坚持"
+        let produced = try await DigestStage(environment: environment).produce(
+            week: ISOWeek("2026-W28")!, snapshot: snapshot, database: database, now: environment.clock.parse("2026-07-06T09:00")!, send: true)
+        let file = path.deletingLastPathComponent().appendingPathComponent("kinds.xlsx")
+        try attachment(of: try #require(produced.mails.first).mime, to: file)
+        let back = LedgerLoader(feedbackDate: environment.configuration.programme.feedbackDate).load(file)
+        #expect(back.diagnostics.errorCount == 0, "\(back.diagnostics)")
+        #expect(back.tasks.map(\.deadline.kind) == snapshot.tasks.map(\.deadline.kind))
+        #expect(back.tasks.map { environment.planner.dueDate($0) } == snapshot.tasks.map { environment.planner.dueDate($0) })
     }
 }

@@ -180,6 +180,9 @@ public struct Digest: Sendable, Codable, Equatable {
         /// The 整改时限 cell as written.
         public var deadlineText: String
         public var dueDate: LocalDate?
+        /// What the 整改时限 cell says (a plain date, 立行立改, a date then
+        /// 长期坚持 …), so a copy of the ledger writes it back as it was.
+        public var deadlineKind: Deadline.Kind
         public var checkpoints: String
         public var acceptanceCriterion: String
         /// 整改进展.

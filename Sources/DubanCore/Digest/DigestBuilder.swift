@@ -308,7 +308,7 @@ public struct DigestBuilder: Sendable {
         return Digest.TaskRow(
             id: task.id.rawValue, problem: task.problemNumber, problemDescription: problems[task.problemNumber] ?? "",
             measure: task.measure, department: task.department, officer: task.officer?.name ?? "", leader: task.leader?.name ?? "",
-            deadline: due?.description ?? task.deadlineText, deadlineText: task.deadlineText, dueDate: due,
+            deadline: due?.description ?? task.deadlineText, deadlineText: task.deadlineText, dueDate: due, deadlineKind: task.deadline.kind,
             checkpoints: task.checkpoints.map { "\($0.date) \($0.label)".trimmingCharacters(in: .whitespaces) }.joined(separator: "；"),
             acceptanceCriterion: task.acceptanceCriterion, progress: task.progress, evidence: task.evidence, remarks: task.remarks,
             standing: standing, daysLeft: daysLeft, status: task.status, light: light,
