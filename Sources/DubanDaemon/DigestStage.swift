@@ -65,6 +65,9 @@ public struct DigestStage: Sendable {
         async throws -> (digest: Digest, mails: [OutgoingMail]) {
         let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
         guard send else { return (built.digest, []) }
+        // Composed before anything is recorded: a digest that cannot be
+        // composed must not leave a snapshot and `last_digest` saying it went out.
+        let mails = try mails(built, week: week, now: now)
         if try await database.saveSnapshot(snapshot, for: .digest(week), at: now), let point = built.digest.trend.last {
             // The week's trend figures beside its snapshot, so later digests need not decode it.
             let record = TrendRecord(point: point, departments: Dictionary(
@@ -74,7 +77,7 @@ public struct DigestStage: Sendable {
             }
         }
         try await database.setMeta("last_digest", "\(week) (\(environment.clock.iso(now)))")
-        return (built.digest, try mails(built, week: week, now: now))
+        return (built.digest, mails)
     }
 
     /// Meta keys `digest-trend:YYYY-Www`: a sent week's trend figures.
@@ -93,17 +96,29 @@ public struct DigestStage: Sendable {
     }
 
     /// Notices sent after `now` are left out: a past week's digest, rendered
-    /// again from its snapshot, tells what had been sent by then.
-    public func build(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date) async throws -> Built {
+    /// again from its snapshot, tells what had been sent by then. `past`:
+    /// a rebuild of a week already sent, where only what the log dates
+    /// (notices sent by `now`) counts — the highest escalation comes from
+    /// those notices, and undelivered mail, which the outbox does not date,
+    /// is left out rather than told as of today.
+    public func build(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, past: Bool = false) async throws -> Built {
         let today = environment.clock.date(of: now)
         let previous = try await database.latestDigestSnapshot(before: week)
         // Mail that did not reach someone: messages given up on, and recipients refused for good.
-        let undelivered = try await database.outboxCounts().failed + database.refusedRecipientCount()
+        let undelivered = past ? 0 : try await database.outboxCounts().failed + database.refusedRecipientCount()
         let clock = environment.clock
         var notices: [TaskID: [Digest.Notice]] = [:]
         for (task, sent) in try await database.sentNotices() {
             let before = sent.filter { $0.at <= now }
             if !before.isEmpty { notices[task] = before.map { Digest.Notice(kind: $0.kind, step: $0.step, on: clock.date(of: $0.at)) } }
+        }
+        var highestEscalation: [TaskID: Int] = [:]
+        if past {
+            for (task, list) in notices {
+                if let step = list.filter({ $0.kind == .escalation }).map(\.step).max() { highestEscalation[task] = step }
+            }
+        } else {
+            highestEscalation = try await database.highestEscalations()
         }
         let settings = environment.configuration.digest
         let builder = DigestBuilder(planner: environment.planner, staleWeeks: settings.staleWeeks)
@@ -113,11 +128,12 @@ public struct DigestStage: Sendable {
         // department) and, for the last `staleWeeks`, the progress texts. A
         // week whose figures were recorded when its digest was sent is not
         // decoded again (a large ledger's snapshot costs seconds); the others
-        // are read from their snapshot.
+        // are read from their snapshot. A week whose snapshot maintenance
+        // dropped (keep_bodies_days) stays in the trend by its record.
         let kept = try await database.digestSnapshotWeeks(before: week)
         var recorded: [ISOWeek: TrendRecord] = [:]
         for (key, value) in try await database.metaValues(prefix: Self.trendKeyPrefix) {
-            guard let archived = ISOWeek(String(key.dropFirst(Self.trendKeyPrefix.count))),
+            guard let archived = ISOWeek(String(key.dropFirst(Self.trendKeyPrefix.count))), archived < week,
                   let record = try? JSONDecoder().decode(TrendRecord.self, from: Data(value.utf8)),
                   Set(departments).isSubset(of: record.departments.keys) else { continue }
             recorded[archived] = record
@@ -137,7 +153,7 @@ public struct DigestStage: Sendable {
         }
         var byWeek: [ISOWeek: (point: Digest.TrendPoint, departments: [String: Digest.TrendPoint], progress: [TaskID: String])] = [:]
         for entry in decoded { byWeek[entry.point.week] = entry }
-        let weeks = kept.compactMap { archived in
+        let weeks = Set(kept).union(recorded.keys).sorted().compactMap { archived in
             byWeek[archived] ?? recorded[archived].map { (point: $0.point, departments: $0.departments, progress: [TaskID: String]()) }
         }
         let progressHistory = Array(kept.suffix(staleWeeks).reversed().compactMap { byWeek[$0]?.progress })
@@ -147,7 +163,7 @@ public struct DigestStage: Sendable {
                                              requireEvidence: environment.configuration.ledger.requireEvidence)
         var inputs = DigestBuilder.Inputs(
             snapshot: snapshot, previous: previous,
-            highestEscalation: try await database.highestEscalations(), failedMail: undelivered,
+            highestEscalation: highestEscalation, failedMail: undelivered,
             ledgerAnomalies: anomalies, historySince: trail.since,
             requireEvidence: environment.configuration.ledger.requireEvidence, notices: notices,
             progressHistory: progressHistory, trend: weeks.map(\.point),
@@ -185,7 +201,7 @@ public struct DigestStage: Sendable {
     /// kept one (it was never sent). Never today's ledger under an old label.
     public func rebuild(week: ISOWeek, database: DubanDatabase) async throws -> Digest? {
         guard let kept = try await database.digestSnapshot(of: week) else { return nil }
-        return try await build(week: week, snapshot: kept.snapshot, database: database, now: kept.takenAt).digest
+        return try await build(week: week, snapshot: kept.snapshot, database: database, now: kept.takenAt, past: true).digest
     }
 
     /// The mails of built digests, leadership group first.

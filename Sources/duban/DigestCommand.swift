@@ -80,6 +80,14 @@ struct DigestCommand: AsyncParsableCommand {
         if week < current {
             // A past week: from the ledger its digest kept, never today's under an old label.
             guard let past = try await withState({ try await stage.rebuild(week: week, database: database) }) else {
+                if let sentAt = try await withState({ try await database.recordedAt(DigestSchedule.identity(week)) }) {
+                    // Sent, but maintenance dropped the ledger it kept: say so, not "never sent".
+                    printErr("duban: the digest of \(week) was sent (\(clock.iso(sentAt))), but the ledger kept with it was dropped "
+                             + "after [state] keep_bodies_days (\(environment.configuration.state.keepBodiesDays) days), so it cannot be "
+                             + "rendered again; its figures stay in later digests' trend, and the archive written when it was sent (digests/\(week).html) is its record. "
+                             + "Nothing was written.")
+                    throw ExitStatus.dataErrors
+                }
                 printErr("duban: no digest of \(week) was sent, so the state database holds no ledger of that week to render it from; "
                          + "today's ledger under that week's label would misstate it. Nothing was written. "
                          + "`duban digest` without --week renders the week of --at (\(current)).")

@@ -51,6 +51,23 @@ import Testing
         #expect(now.stdout.contains("digest 2026-W28: 7 tasks, completion rate 50.0%, 1 overdue"), "\(now.stdout)")
     }
 
+    /// After keep_bodies_days the ledger kept with an old digest is dropped:
+    /// `digest --week` says the digest was sent and why it cannot be
+    /// rendered again, not that it never was.
+    @Test func aPastWeekWhoseLedgerWasDroppedIsRefusedTruthfully() throws {
+        let (config, folder) = try isolatedExampleConfig()
+        let out = folder.appendingPathComponent("out")
+        for at in ["2026-06-29T09:00", "2026-10-05T09:00", "2026-10-12T09:00"] {
+            let pass = try DubanProcess.run(["run", "--once", "--at", at, "--config", config])
+            #expect(pass.status == 0, "\(at): \(pass.stderr)")
+        }
+        let dropped = try DubanProcess.run(["digest", "--config", config, "--week", "2026-W27", "--at", "2026-10-12T10:00", "--out", out.path])
+        #expect(dropped.status == 1)
+        #expect(dropped.stderr.contains("the digest of 2026-W27 was sent") && dropped.stderr.contains("keep_bodies_days"), "\(dropped.stderr)")
+        #expect(!dropped.stderr.contains("no digest of 2026-W27 was sent"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     /// `preview --at` a Monday 09:00 omitted the digest that `run --once`
     /// then sent; `simulate` printed its subject with the figures blank.
     @Test func previewAndSimulateShowTheDigestWithItsFigures() throws {
