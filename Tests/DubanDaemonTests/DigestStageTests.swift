@@ -273,6 +273,8 @@ import Testing
         let stage = DigestStage(environment: environment)
         let snapshot = environment.loadLedger()
         let sentAt = environment.clock.parse("2026-06-29T09:00")!
+        // As the daemon does: the ledger read is kept as the last good one before the pass plans.
+        try await database.replaceSnapshot(snapshot, for: .lastGood, at: sentAt)
         let produced = try await stage.produce(week: ISOWeek("2026-W27")!, snapshot: snapshot, database: database, now: sentAt, send: true)
         try await database.queue(produced.mails, skipped: [], at: sentAt)
         // Two days later a pass escalates an overdue task.
