@@ -170,9 +170,18 @@ public struct DigestStage: Sendable {
             extensions: try await database.extensionFacts(snapshot, today: today),
             deadlineChanges: try await database.deadlineChanges(seenSince: today.adding(days: -6)))
         inputs.undecodableReads = trail.undecodable
-        inputs.escalationsSent = try await database.sentCounts(of: .escalation)
+        if past {
+            // As that week's digest told it: only what had gone out by then.
+            inputs.escalationsSent = notices.compactMapValues { list in
+                let count = list.count { $0.kind == .escalation }
+                return count > 0 ? count : nil
+            }
+            inputs.interviewed = Set(notices.filter { $0.value.contains { $0.kind == .interview } }.keys)
+        } else {
+            inputs.escalationsSent = try await database.sentCounts(of: .escalation)
+            inputs.interviewed = Set(try await database.sentCounts(of: .interview).keys)
+        }
         inputs.loop = try await database.loopFacts(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
-        inputs.interviewed = Set(try await database.sentCounts(of: .interview).keys)
         let digest = builder.build(week: week, today: today, inputs)
 
         var built = Built(digest: digest, departments: [])
