@@ -171,6 +171,17 @@ extension Composer {
             values["added"] = changes.added.map(task)
             values["removed"] = changes.removed.map(task)
         }
+        // Every other list stops at `listLimit` rows too (the workbook has every
+        // task): a first digest after importing a large ledger would otherwise
+        // name every task under 新增任务 and make a mail of many megabytes.
+        var truncated = false
+        for (key, value) in values where key != "trend" {
+            guard let rows = value as? [[String: Any]], rows.count > Self.listLimit else { continue }
+            values[key] = Array(rows.prefix(Self.listLimit))
+            values["\(key)_more"] = rows.count - Self.listLimit
+            truncated = true
+        }
+        if truncated { values["lists_truncated"] = Self.listLimit }
         return values
     }
 

@@ -20,7 +20,8 @@ extension Composer {
             "org": organization, "programme": programme, "week": list.week.description, "today": list.today.description,
             "name": list.person.name, "is_officer": list.role == .officer, "is_leader": list.role == .leader,
             "count": list.items.count,
-            "tasks": list.items.map { item -> [String: Any] in
+            // At most `listLimit` rows, nearest deadline first: a leader over thousands of overdue tasks gets a readable mail.
+            "tasks": list.items.prefix(Self.listLimit).map { item -> [String: Any] in
                 let row = item.task
                 return [
                     "id": row.id, "problem": row.problem, "measure": row.measure, "department": row.department, "officer": row.officer,
@@ -34,6 +35,7 @@ extension Composer {
         // Only when there are some: a number, even 0, opens a mustache section.
         if list.overdue > 0 { values["overdue"] = list.overdue }
         if list.dueSoon > 0 { values["due_soon"] = list.dueSoon }
+        if list.items.count > Self.listLimit { values["more"] = list.items.count - Self.listLimit }
         return values
     }
 }

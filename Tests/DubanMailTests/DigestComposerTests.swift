@@ -1,4 +1,4 @@
-import DubanCore
+@testable import DubanCore
 @testable import DubanMail
 import DubanTesting
 import Foundation
@@ -46,6 +46,35 @@ import Testing
         long.overdue = Array(repeating: long.overdue[0], count: Composer.listLimit + 3)
         let chinese = try composer("zh-CN").renderDigest(long, audience: nil)
         #expect(chinese.text.contains("……另有3项，见附件。"))
+    }
+
+    /// A first digest after importing a large ledger lists every task as
+    /// 新增任务 and every completed one as 待验收: each list in the mail stops
+    /// at `listLimit` and says the rest are in the workbook, so the mail
+    /// stays small however large the ledger.
+    @Test func everyListInTheMailIsCapped() throws {
+        var large = digest()
+        let row = large.overdue[0]
+        let many = (0..<(Composer.listLimit * 5)).map { index -> Digest.TaskRow in
+            var copy = row
+            copy.id = "N\(index)"
+            copy.measure = "措施" + String(repeating: "很长的整改措施文字", count: 20) + "\(index)"
+            return copy
+        }
+        large.acceptancePending = many
+        large.lookBacksDue = many
+        large.changes = Digest.Changes(newlyCompleted: many, newlyClosed: many, newlyOverdue: many, deadlinesMoved: [],
+                                       added: many, removed: many)
+        for locale in ["zh-CN", "en"] {
+            let rendered = try composer(locale).renderDigest(large, audience: nil)
+            for part in [rendered.text, rendered.html] {
+                #expect(part.contains("N\(Composer.listLimit - 1)") && !part.contains("N\(Composer.listLimit)措施")
+                        && !part.contains("【N\(Composer.listLimit)】") && !part.contains("[N\(Composer.listLimit)]"), "\(locale)")
+                #expect(part.contains(locale == "zh-CN" ? "其余清单各只列出前\(Composer.listLimit)项" : "first \(Composer.listLimit) tasks each"))
+                // 7 lists of 200 long rows each, not 7 × 1000: well under a megabyte.
+                #expect(part.utf8.count < 1_500_000, "\(locale): \(part.utf8.count) bytes")
+            }
+        }
     }
 
     /// The HTML is balanced, script-free, and carries the trend chart as
