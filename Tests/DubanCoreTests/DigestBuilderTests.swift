@@ -90,7 +90,9 @@ import Testing
         let snapshot = randomRichLedger(seed: UInt64(seed), count: 400)
         let digest = DigestBuilder(planner: makePlanner()).build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot))
         // Counted here without the builder. Standing = 长期坚持 by status or deadline: out of every rate.
-        func standing(_ t: RectificationTask) -> Bool { t.status == .ongoing || t.deadline == .ongoing }
+        func standing(_ t: RectificationTask) -> Bool {
+            t.status == .ongoing || ([.notStarted, .inProgress].contains(t.status) && t.deadline == .ongoing)
+        }
         func isDone(_ t: RectificationTask) -> Bool { [.completed, .accepted, .closed].contains(t.status) }
         func percent(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : (Double(a) / Double(b) * 1000).rounded() / 10 }
         struct Tally { var tasks = 0, done = 0, overdue = 0, measured = 0, measuredDone = 0, judged = 0, onTime = 0 }

@@ -14,6 +14,26 @@ import Testing
         numbers.map { Problem(number: $0, description: "问题\($0)", source: SourceLocation(file: "t.csv", row: 2)) }
     }
 
+    /// The stage report and the digest are read side by side: they must agree
+    /// on what a standing measure is. A task whose 整改时限 is 长期坚持 while
+    /// its status is 整改中 (common in real ledgers), or one marked done, is
+    /// left out of both documents' rates and problem counts alike.
+    @Test func theReportAndTheDigestCountStandingMeasuresAlike() {
+        let snapshot = LedgerSnapshot(problems: problems(["1", "2"]), tasks: [
+            make("T1", problem: "1", deadline: .by(day("2026-06-30")), status: .completed, completedOn: day("2026-06-20")),
+            make("T2", problem: "1", deadline: .ongoing, status: .inProgress),
+            make("T3", problem: "2", deadline: .by(day("2026-06-30")), status: .closed),
+            make("T4", problem: "2", deadline: .ongoing, status: .completed),
+        ])
+        let today = day("2026-07-08")
+        let report = StageReportBuilder(planner: makePlanner()).build(snapshot, today: today)
+        let digest = DigestBuilder(planner: makePlanner()).build(week: ISOWeek(containing: today), today: today,
+                                                                 DigestBuilder.Inputs(snapshot: snapshot))
+        #expect(report.figures.problemsRectified == digest.counts.problemsRectified)
+        #expect(report.figures.completionRate == digest.counts.completionRate)
+        #expect(report.problems.map(\.rectified) == [true, true])
+    }
+
     /// A small ledger, figures worked out by hand:
     /// problem 1: T1 done, T2 overdue (due 06-30, today 07-08), T3 长期坚持 → not rectified;
     /// problem 2: T4 closed, T5 长期坚持 → rectified (its only measured task is done);
@@ -75,7 +95,10 @@ import Testing
         }
         var rectified = 0
         for number in 1...problemCount {
-            let measured = tasks.filter { $0.problemNumber == String(number) && $0.status != .ongoing }
+            let measured = tasks.filter {
+                $0.problemNumber == String(number) && $0.status != .ongoing
+                    && !([.notStarted, .inProgress].contains($0.status) && $0.deadline == .ongoing)
+            }
             if !measured.isEmpty && measured.allSatisfy({ [.completed, .accepted, .closed].contains($0.status) }) { rectified += 1 }
         }
         let f = report.figures

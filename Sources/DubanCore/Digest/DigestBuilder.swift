@@ -66,9 +66,10 @@ public struct DigestBuilder: Sendable {
         }
     }
 
-    /// 长期坚持, by status or by deadline: left out of every rate.
+    /// 长期坚持 (`RectificationTask.isStanding`: by status, or an open task whose
+    /// deadline is 长期坚持): left out of every rate, here and in the stage report.
     public static func isStanding(_ task: RectificationTask) -> Bool {
-        task.status == .ongoing || task.deadline.kind == .ongoing
+        task.isStanding
     }
 
     public func build(week: ISOWeek, today: LocalDate, _ inputs: Inputs) -> Digest {

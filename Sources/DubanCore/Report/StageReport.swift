@@ -85,16 +85,22 @@ public struct StageReportBuilder: Sendable {
             index[problem.number] = sections.count
             sections.append(.init(number: problem.number, category: problem.category, description: problem.description, rectified: false, items: []))
         }
-        for item in items {
+        // A problem is rectified when all its tasks that are not standing measures
+        // (`RectificationTask.isStanding`, as the digest counts them) are done:
+        // the two documents are read side by side and must agree.
+        var measuredStatuses: [Int: [TaskStatus]] = [:]
+        for (task, item) in zip(snapshot.tasks, items) {
             if index[item.problem] == nil {
                 index[item.problem] = sections.count
                 sections.append(.init(number: item.problem, category: "", description: "", rectified: false, items: []))
             }
-            sections[index[item.problem]!].items.append(item)
+            let section = index[item.problem]!
+            sections[section].items.append(item)
+            if !task.isStanding { measuredStatuses[section, default: []].append(item.status) }
         }
         for i in sections.indices {
-            let measured = sections[i].items.filter { $0.status != .ongoing }
-            sections[i].rectified = !measured.isEmpty && measured.allSatisfy(\.status.isDone)
+            let statuses = measuredStatuses[i] ?? []
+            sections[i].rectified = !statuses.isEmpty && statuses.allSatisfy(\.isDone)
         }
 
         var figures = StageReport.Figures(problems: sections.count, problemsRectified: sections.count(where: \.rectified), tasks: items.count,
