@@ -62,7 +62,7 @@ final class OutputCollector: @unchecked Sendable {
         second.waitUntilExit()
         #expect(first.terminationStatus == 0 && second.terminationStatus == 0, "\(errors.map(\.output))")
         let ids = try parseWithPython(server.received).map(\.message_id)
-        #expect(ids.count == 6 && Set(ids).count == 6, "\(outputs.map(\.output))")
+        #expect(ids.count == 8 && Set(ids).count == 8, "\(outputs.map(\.output))")
         #expect(outputs.contains { $0.output.contains("delivered 0: another Duban (pid") && $0.output.contains("at its next pass") },
                 "\(outputs.map(\.output))")
     }

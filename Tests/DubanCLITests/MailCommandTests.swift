@@ -11,14 +11,16 @@ import Testing
         let (path, folder) = try config(mail: "[mail]\ntransport = \"files\"\n")
         let first = try DubanProcess.run(["run", "--once", "--at", "2026-07-07T09:00", "--config", path])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("queued 6 message(s), skipped 8; delivered 6"), "\(first.stdout)")
+        #expect(first.stdout.contains("queued 8 message(s), skipped 8; delivered 8"), "\(first.stdout)")
         let mailFolder = folder.appendingPathComponent("state/mail")
         let files = try FileManager.default.contentsOfDirectory(at: mailFolder, includingPropertiesForKeys: nil)
-        #expect(files.count == 6)
+        #expect(files.count == 8)
         let parsed = try parseWithPython(files)
         #expect(Set(parsed.map(\.subject).filter { !$0.hasPrefix("【整改周报】") })
                 == ["【督办·升级】1项整改任务逾期仍未完成", "【回头看】1项已销号整改任务到期回头看", "【验收提醒】1项已完成整改任务待验收",
-                    "【长期坚持督办】1项长期整改措施上期未执行，请督促落实", "【销号提醒】1项已验收整改任务待销号"])
+                    "【长期坚持督办】1项长期整改措施上期未执行，请督促落实", "【销号提醒】1项已验收整改任务待销号",
+                    // Monday's personal lists, caught up on Tuesday within the same week.
+                    "【我的整改任务】2026年巡察反馈问题整改 2026-W28：1项未完成，逾期1项", "【分管整改任务】2026年巡察反馈问题整改 2026-W28：逾期1项"])
         #expect(parsed.contains { $0.subject.hasPrefix("【整改周报】2026年巡察反馈问题整改 2026-W28") })
         // Without [mail] from, the office is the sender.
         #expect(parsed.allSatisfy { $0.defects.isEmpty && $0.from == "整改办 <zgb@example.org>" })
@@ -27,7 +29,7 @@ import Testing
         let second = try DubanProcess.run(["run", "--once", "--at", "2026-07-07T09:05", "--config", path])
         #expect(second.status == 0)
         #expect(second.stdout.contains("queued 0 message(s), skipped 0; delivered 0"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mailFolder.path).count == 6)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mailFolder.path).count == 8)
     }
 
     @Test func runOnceOverSMTPAndSendTest() throws {

@@ -17,8 +17,8 @@ import Testing
         var stage = DeliverStage(transport: FilesTransport(folder: try temporaryFolder("progress")), delivery: environment.configuration.delivery)
         stage.onProgress = { progress.withLock { $0 += 1 } }
         let report = try await stage.run(database: database, now: now)
-        #expect(report.sent.count == 6)
-        #expect(progress.withLock { $0 } == 6)
+        #expect(report.sent.count == 8)
+        #expect(progress.withLock { $0 } == 8)
     }
 
     /// A transport that stops (as a crash would) after the server accepted
@@ -40,6 +40,6 @@ import Testing
             }
         }
         let report = try await DeliverStage(transport: Observing(database: database), delivery: .init()).run(database: database, now: Date())
-        #expect(report.sent.count == 6)
+        #expect(report.sent.count == 8)
     }
 }
