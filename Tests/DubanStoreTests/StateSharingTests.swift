@@ -90,9 +90,10 @@ final class SQLiteHolder {
         let a = fixtures.message(["A"])
         try await database.queue([fixtures.mail(a, "a")], skipped: [], at: now)
         let reader = try SQLiteHolder(url, "read")
-        let started = ContinuousClock.now
+        // With the reader's transaction open, the write succeeds: in rollback-journal
+        // mode it throws SQLITE_BUSY once the 1 s busy timeout runs out. (No wall-clock
+        // bound here: on a loaded machine a successful write can itself take a second.)
         try await database.markSent(messageID: a.id, at: now)
-        #expect(ContinuousClock.now - started < .seconds(1))
         reader.release()
 
         let writer = try SQLiteHolder(url, "write")
