@@ -6,7 +6,9 @@ extension DubanDatabase {
     /// Moves everything recorded under the old ids of `mapping` to the new
     /// ids, in one transaction, and records `scheme` as the ids' form: the
     /// notification log (its keys begin with the task id), the observations,
-    /// and the stored ledger snapshots. After it, nothing Duban remembers
+    /// the 延期 tables (`v4-ext`: a pending request's first read, the due
+    /// date last read, deadline changes), the loop's status and deadline
+    /// sightings (`v4-loop`), and the stored ledger snapshots. After it, nothing Duban remembers
     /// about a task is lost to a change in how ids are derived, so nothing is
     /// sent again.
     public func adoptTaskIDs(_ mapping: [TaskID: TaskID], scheme: String) async throws(StoreError) {
@@ -18,6 +20,12 @@ extension DubanDatabase {
                     """, arguments: [new.rawValue, new.rawValue, old.rawValue.unicodeScalars.count + 1, old.rawValue])  // substr counts code points
                 try db.execute(sql: "UPDATE OR IGNORE taskObservation SET taskID = ? WHERE taskID = ?", arguments: [new.rawValue, old.rawValue])
                 try db.execute(sql: "UPDATE OR IGNORE deadlineObservation SET taskID = ? WHERE taskID = ?", arguments: [new.rawValue, old.rawValue])
+                try db.execute(sql: "UPDATE OR IGNORE extensionRequest SET taskID = ? WHERE taskID = ?", arguments: [new.rawValue, old.rawValue])
+                try db.execute(sql: "UPDATE OR IGNORE dueDateSeen SET taskID = ? WHERE taskID = ?", arguments: [new.rawValue, old.rawValue])
+                // Histories keyed by row id: every row moves, in its order.
+                for table in ["deadlineChange", "statusSighting", "deadlineSighting"] {
+                    try db.execute(sql: "UPDATE \(table) SET taskID = ? WHERE taskID = ?", arguments: [new.rawValue, old.rawValue])
+                }
             }
             if !mapping.isEmpty {
                 for var record in try SnapshotRecord.fetchAll(db) {
