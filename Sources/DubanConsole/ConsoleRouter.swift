@@ -55,12 +55,13 @@ enum ConsoleRouter {
                     return (.notFound, pages.notFound(id, health: health))
                 }
                 let database = source.database
-                let facts = try await database.consoleFacts()
+                let logged = try await database.loggedIdentities()
+                let facts = try await database.plannerFacts(LedgerSnapshot(problems: [], tasks: [task]), planner: pages.pass.planner, today: pages.today)
                 let notices = try await database.consoleNotices(task: task.id)
                 let history = self.history(of: task, in: try await database.consoleSnapshots(), pages: pages)
                 let row = await source.digest(now: pages.now)?.tasks.first { $0.id == id }
                 let problem = snapshot.problems.first { $0.number == task.problemNumber }
-                return (.ok, pages.task(task, row: row, problem: problem, history: history, notices: notices, facts: facts, health: health))
+                return (.ok, pages.task(task, row: row, problem: problem, history: history, notices: notices, log: logged, facts: facts, health: health))
             }
         }
         router.get("/mail") { _, _ -> Response in

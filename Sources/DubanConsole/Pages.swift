@@ -30,6 +30,14 @@ struct Pages: Sendable {
         "<a href=\"\(Query.task(id))\">\(id)</a>"
     }
 
+    /// The task of a notice or message of `kind`: a link when the kind is
+    /// about one task of the ledger; plain text for the digest (`digest`)
+    /// and personal lists (`personal:officer:<email>`), which have no page.
+    func taskCell(_ id: String, kind: NotificationKind?) -> Markup {
+        guard let kind, !kind.isAboutATask else { return taskLink(id) }
+        return "\(id)"
+    }
+
     // MARK: - Frame
 
     func page(_ title: String, current: String, health: ConsoleHealth, _ content: Markup) -> Markup {
@@ -224,20 +232,22 @@ struct Pages: Sendable {
     // MARK: - One task
 
     /// What Duban will do next for this task and when, asked of the planner
-    /// with the task alone against the real log: the messages due now (sent
-    /// at the next pass) or at the planner's next instant.
-    func nextSteps(_ task: RectificationTask, facts: DubanDatabase.ConsoleFacts) -> (at: Date, messages: [PlannedMessage])? {
+    /// with the task alone against the real log and the facts a pass
+    /// recorded (`DubanDatabase.plannerFacts`: 延期 requests, the loop, as
+    /// `preview` reads them): the messages due now (sent at the next pass)
+    /// or at the planner's next instant.
+    func nextSteps(_ task: RectificationTask, log: Set<NotificationIdentity>, facts: Planner.Facts) -> (at: Date, messages: [PlannedMessage])? {
         let alone = LedgerSnapshot(problems: [], tasks: [task])
         let planner = pass.planner
-        let plan = planner.plan(alone, log: facts.logged, firstSeenCompleted: facts.completedFirstSeen, now: now)
+        let plan = planner.plan(alone, log: log, facts: facts, now: now)
         if !plan.messages.isEmpty { return (now, plan.messages) }
         guard let next = plan.next else { return nil }
-        let later = planner.plan(alone, log: facts.logged, firstSeenCompleted: facts.completedFirstSeen, now: next)
+        let later = planner.plan(alone, log: log, facts: facts, now: next)
         return (next, later.messages)
     }
 
     func task(_ task: RectificationTask, row: Digest.TaskRow?, problem: Problem?, history: [(taken: Date, label: String, deadline: String, status: String)],
-              notices: [DubanDatabase.ConsoleNotice], facts: DubanDatabase.ConsoleFacts, health: ConsoleHealth) -> Markup {
+              notices: [DubanDatabase.ConsoleNotice], log: Set<NotificationIdentity>, facts: Planner.Facts, health: ConsoleHealth) -> Markup {
         let w = words
         func field(_ label: String, _ value: String) -> Markup { "<dt>\(label)</dt><dd>\(value)</dd>" }
         let checkpoints = task.checkpoints.map { "\($0.date) \($0.label)" }.joined(separator: "\n")
@@ -262,7 +272,7 @@ struct Pages: Sendable {
             field(w("灯", "Light"), row.map { w.light($0.light) + " " + w.days($0.daysLeft) } ?? ""),
         ]
         var next: Markup = "<p>\(w("没有已排定的通知：台账变化前不会再为此任务发送。", "Nothing scheduled: no more mail for this task unless the ledger changes."))</p>"
-        if let steps = nextSteps(task, facts: facts) {
+        if let steps = nextSteps(task, log: log, facts: facts) {
             let when = steps.at == now ? w("下次运行时（已到期）", "at the next pass (due now)") : time(steps.at)
             let items = steps.messages.map { message -> Markup in
                 let rules = message.items.filter { $0.task.id == task.id }.map { w.rule($0.identity) }.joined(separator: "、")
@@ -302,7 +312,7 @@ struct Pages: Sendable {
     func mail(_ messages: [DubanDatabase.ConsoleMessage], log: [DubanDatabase.ConsoleNotice], health: ConsoleHealth) -> Markup {
         let w = words
         let rows = messages.map { m -> Markup in
-            let tasks = m.tasks.map { id -> Markup in "\(taskLink(id.rawValue)) " }
+            let tasks = m.tasks.map { id -> Markup in "\(taskCell(id.rawValue, kind: NotificationKind(rawValue: m.kind))) " }
             let kind = w.kind(m.kind) + (m.level.map { " L\($0)" } ?? "")
             let recipients = (m.to + m.cc.map { "cc " + $0 }).joined(separator: ", ")
             let detail = m.state == "pending" && m.nextAttemptAt != nil ? "\(w("下次尝试", "next attempt")) \(time(m.nextAttemptAt))" : ""
@@ -312,7 +322,7 @@ struct Pages: Sendable {
                 """
         }
         let logRows = log.map { n -> Markup in
-            let task: Markup = n.identity.kind == .digest ? "\(n.identity.task.rawValue)" : taskLink(n.identity.task.rawValue)
+            let task = taskCell(n.identity.task.rawValue, kind: n.identity.kind)
             return "<tr class=\"\(n.state)\"><td>\(time(n.recordedAt))</td><td>\(task)</td><td>\(w.rule(n.identity))</td><td>\(n.identity.about.description)</td><td>\(w.state(n.state))</td><td>\(n.reason ?? "")</td></tr>"
         }
         let content: Markup = """
@@ -342,5 +352,16 @@ struct Pages: Sendable {
             \(rows.isEmpty ? "<p>\(w("没有问题", "No problems"))</p>" : table([w("级别", "Severity"), w("文件", "File"), w("行", "Row"), w("列", "Column"), w("问题", "Problem")], rows))
             """
         return page(w("台账问题", "Ledger problems"), current: "/ledger", health: health, content)
+    }
+}
+
+extension NotificationKind {
+    /// Whether a notice of this kind is about one task of the ledger (its
+    /// identity's task is a task id), rather than a list of tasks.
+    var isAboutATask: Bool {
+        switch self {
+        case .reminder, .checkpoint, .escalation, .acceptance, .lookback, .closure, .rebound, .interview, .extension, .standing: return true
+        case .personal, .digest: return false
+        }
     }
 }

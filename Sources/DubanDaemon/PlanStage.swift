@@ -65,13 +65,9 @@ public struct PlanStage: Sendable {
                 loop = try await database.loopFacts(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
             }
         } else {
-            let firstSeen = try await database.observeCompletions(snapshot, today: today)
-            let dueDates = environment.planner.dueDates(snapshot)
-            let changes = try await database.observeDeadlines(dueDates, today: today)
-            let extensions = try await database.observeExtensions(snapshot, dueDates: dueDates, today: today)
-            loop = try await database.observeLoop(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
-            plan = environment.planner.plan(snapshot, log: logged, firstSeenCompleted: firstSeen, deadlineChanges: changes,
-                                            extensions: extensions, loop: loop, now: now)
+            let facts = try await database.observePlannerFacts(snapshot, planner: environment.planner, today: today)
+            loop = facts.loop
+            plan = environment.planner.plan(snapshot, log: logged, facts: facts, now: now)
         }
         var mails = try await render(plan.messages, snapshot: snapshot, database: database,
                                      trail: Trail(skipped: plan.skipped, logged: logged, loop: loop))

@@ -33,36 +33,29 @@ struct Preview: AsyncParsableCommand {
         }
         let snapshot = environment.loadLedger()
         var log = Set<NotificationIdentity>()
-        var firstSeen = Planner.FirstSeenCompleted()
-        var changes = Planner.DeadlineChanges()
-        var extensions = Planner.ExtensionFacts()
         let today = environment.clock.date(of: now)
         var stateDatabase: DubanDatabase?
         // As on a first start: an accepted task without a 验收日期 counts as accepted today.
-        var loop = Planner.LoopFacts(history: Dictionary(snapshot.tasks.map { ($0.id, [Planner.StatusSighting(status: $0.status, on: today)]) },
-                                                         uniquingKeysWith: { first, _ in first }))
+        var facts = Planner.Facts(loop: Planner.LoopFacts(history: Dictionary(
+            snapshot.tasks.map { ($0.id, [Planner.StatusSighting(status: $0.status, on: today)]) }, uniquingKeysWith: { first, _ in first })))
         if !fresh {
             do {
                 if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
                     stateDatabase = database
                     log = try await database.loggedIdentities()
-                    firstSeen = try await database.completions(snapshot, today: today)
-                    changes = try await database.deadlineChanges(environment.planner.dueDates(snapshot), today: today)
-                    extensions = try await database.extensionFacts(snapshot, today: today)
-                    loop = try await database.loopFacts(snapshot, dueDates: environment.planner.deadlineRecord(snapshot), today: today)
+                    facts = try await database.plannerFacts(snapshot, planner: environment.planner, today: today)
                 }
             } catch {
                 printErr("duban: \(error)")
                 throw ExitStatus.configurationUnusable
             }
         }
-        if fresh || firstSeen.isEmpty {
-            for task in snapshot.tasks where task.status == .completed && task.completedOn == nil && firstSeen[task.id] == nil {
-                firstSeen[task.id] = today
+        if fresh || facts.firstSeenCompleted.isEmpty {
+            for task in snapshot.tasks where task.status == .completed && task.completedOn == nil && facts.firstSeenCompleted[task.id] == nil {
+                facts.firstSeenCompleted[task.id] = today
             }
         }
-        var plan = environment.planner.plan(snapshot, log: log, firstSeenCompleted: firstSeen, deadlineChanges: changes,
-                                            extensions: extensions, loop: loop, now: now)
+        var plan = environment.planner.plan(snapshot, log: log, facts: facts, now: now)
         let clock = environment.clock
         // The digests due at that moment, as `run` would send them: the same
         // decision, built from the ledger and the state database, not queued.

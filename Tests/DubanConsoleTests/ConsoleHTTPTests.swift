@@ -176,3 +176,49 @@ import Testing
         }
     }
 }
+
+extension ConsoleHTTPTests {
+    /// The task page's "next" is what the next pass sends, also for a task
+    /// whose 延期 request pauses its ladder: the console plans with the
+    /// facts the daemon recorded (the day the request was first read), not
+    /// as if the request were new on the day it plans for.
+    @Test func theNextStepOfAPendingExtensionIsWhatTheNextPassSends() async throws {
+        var fixture = try ConsoleFixture()
+        @Sendable func requested(_ snapshot: inout LedgerSnapshot) {
+            guard let index = snapshot.tasks.firstIndex(where: { $0.id.rawValue == "T1-1" }) else { return }
+            snapshot.tasks[index].statusText = "申请延期"
+            snapshot.tasks[index].deadlineExtension = DeadlineExtension(requested: true, newDeadline: LocalDate("2026-09-30"), reason: "设备未到货")
+        }
+        try await fixture.pass(at: "2026-07-01T09:00", edit: requested)
+        let page = try await fixture.service().application.test(.live) { client in
+            try await client.execute(uri: "/task?id=T1-1", method: .get).text
+        }
+        let next = try #require(page.components(separatedBy: "<h2>下一步</h2>").last?.components(separatedBy: "<h2>").first)
+        // Every 5 working days the office hears of the request again; level 2 waits for the pause to end on 07-15.
+        #expect(next.contains("2026-07-08 09:00"), "\(next)")
+        let before = Set(try await fixture.database.outbox().map(\.messageID))
+        try await fixture.pass(at: "2026-07-08T09:00", edit: requested)
+        let sent = try await fixture.database.outbox().filter { !before.contains($0.messageID) }
+            .map { try $0.message() }.filter { ![.digest, .personal].contains($0.kind) }
+        let rules = sent.flatMap { $0.items.filter { $0.task.id.rawValue == "T1-1" }.map { Words(locale: "zh").rule($0.identity) } }
+        #expect(rules == ["延期申请提示 第1次重复"])
+        let items = next.components(separatedBy: "<li>").dropFirst().map { $0.components(separatedBy: " → ").first ?? "" }
+        #expect(items == rules, "\(next)")
+    }
+
+    /// Only ids of the ledger's tasks link to a task page: a personal list's
+    /// identity (`personal:officer:…`) and the digest are plain text.
+    @Test func onlyTheLedgersTasksAreLinked() async throws {
+        let fixture = try await Self.examplePasses()
+        let linkable = Set(fixture.environment.loadLedger().tasks.map { Markup.escape(Query.task($0.id.rawValue)) })
+        let outbox = try await fixture.database.outbox()
+        #expect(try outbox.contains { try $0.message().kind == .personal })
+        let mail = try await fixture.service().application.test(.live) { client in
+            try await client.execute(uri: "/mail", method: .get).text
+        }
+        let links = mail.components(separatedBy: "href=\"").dropFirst().map { $0.components(separatedBy: "\"").first ?? "" }
+            .filter { $0.hasPrefix("/task?") }
+        #expect(!links.isEmpty)
+        for link in links { #expect(linkable.contains(link), "\(link)") }
+    }
+}

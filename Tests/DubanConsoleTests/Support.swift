@@ -55,13 +55,15 @@ struct ConsoleFixture {
     }
 
     /// One real pass at `time` (PlanStage, then DeliverStage with the files
-    /// transport), handed to the console as the daemon does.
+    /// transport), handed to the console as the daemon does; `edit` changes
+    /// the ledger as read (a cell someone typed).
     @discardableResult
-    mutating func pass(at time: String) async throws -> ConsolePass {
+    mutating func pass(at time: String, edit: (inout LedgerSnapshot) -> Void = { _ in }) async throws -> ConsolePass {
         let now = environment.clock.parse(time)!
         clock.now = now
         let started = ContinuousClock.now
-        let snapshot = environment.loadLedger()
+        var snapshot = environment.loadLedger()
+        edit(&snapshot)
         var ledgerError = Daemon.fileLevelError(snapshot)
         var planned = snapshot
         if ledgerError != nil, let lastGood = try await database.lastGoodSnapshot() {
