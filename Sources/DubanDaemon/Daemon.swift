@@ -121,7 +121,12 @@ public actor Daemon {
         let loaded = await readLedger()
         if let problem = Self.fileLevelError(loaded) {
             // Start from the last good snapshot kept in the database, if any.
-            snapshot = ((try? await database.lastGoodSnapshot()) ?? nil) ?? loaded
+            do {
+                snapshot = try await database.lastGoodSnapshot() ?? loaded
+            } catch {
+                snapshot = loaded
+                logger.error("cannot read the last good ledger from the state database; planning with the ledger as read", metadata: ["error": "\(error)"])
+            }
             ledgerError = problem
         } else {
             snapshot = loaded
@@ -146,7 +151,7 @@ public actor Daemon {
             for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
             notifier.ready(status: "Loaded \(snapshot.tasks.count) tasks; planning")
             // Kept for a restart that finds the ledger unreadable; not needed to be ready.
-            if ledgerError == nil { try? await database.saveLastGood(snapshot, at: now()) }
+            if ledgerError == nil { await keepLastGood(snapshot, at: now()) }
             logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
 
             await withGracefulShutdownHandler {
@@ -362,10 +367,22 @@ public actor Daemon {
             pendingShrink = nil
             snapshot = loaded
             ledgerError = nil
-            try? await database.saveLastGood(loaded, at: now)
+            await keepLastGood(loaded, at: now)
             logger.info("ledger re-read", metadata: ["tasks": "\(loaded.tasks.count)", "errors": "\(loaded.diagnostics.errorCount)"])
         }
         await runPass(reason: "ledger changed", timers: &group)
+    }
+
+    /// Keeps a ledger that read cleanly as the copy a later start falls back
+    /// to. A failure is logged, not fatal: this pass plans all the same, but
+    /// the copy on file is older than the ledger in use.
+    private func keepLastGood(_ ledger: LedgerSnapshot, at now: Date) async {
+        do {
+            try await database.saveLastGood(ledger, at: now)
+        } catch {
+            logger.error("cannot keep this ledger as the last good copy; a start that finds the ledger unreadable would plan with an older one",
+                         metadata: ["tasks": "\(ledger.tasks.count)", "error": "\(error)"])
+        }
     }
 
     /// SIGHUP: reload configuration, calendar, templates and people. A broken

@@ -150,3 +150,22 @@ struct DubanProcess {
         #expect(result.stderr.contains("reminder.txt.mustache"))
     }
 }
+
+extension CheckCommandTests {
+    /// A state database that opens but cannot answer "which due dates
+    /// changed without approval" is said, naming the state file and the
+    /// error, not taken for "none changed".
+    @Test func aStateDatabaseThatCannotTellDueDateChangesIsSaid() throws {
+        let (config, folder) = try isolatedExampleConfig()
+        let pass = try DubanProcess.run(["run", "--once", "--at", "2026-07-01T09:00", "--config", config])
+        #expect(pass.status == 0, "\(pass.stderr)")
+        let state = folder.appendingPathComponent("state/duban.sqlite").path
+        let clean = try DubanProcess.run(["check", "--config", config])
+        #expect(!clean.stdout.contains("dueDateSeen"), "\(clean.stdout)")
+        // The table the comparison reads is gone (a damaged or hand-edited file).
+        _ = try runProgram("/usr/bin/python3", ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE dueDateSeen'); c.commit()", state])
+        let result = try DubanProcess.run(["check", "--config", config])
+        let line = result.stdout.components(separatedBy: "\n").first { $0.contains("dueDateSeen") }
+        #expect(line?.contains(state) == true, "\(result.stdout)")
+    }
+}
