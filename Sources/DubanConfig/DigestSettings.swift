@@ -17,12 +17,7 @@ extension Configuration {
         static func read(from root: TOMLTable, _ checker: inout TOMLChecker, office: Contact?) -> DigestSettings {
             var digest = DigestSettings(schedule: DigestSchedule(), recipients: [], departments: [:])
             if let table = checker.table(root, "digest", in: "") {
-                if let value = table["weekday"] {
-                    let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-                    if let n = value.int, (1...7).contains(n) { digest.schedule.weekday = n }
-                    else if let name = value.string, let index = names.firstIndex(of: name.lowercased()) { digest.schedule.weekday = index + 1 }
-                    else { checker.error("weekday", in: "digest", "must be 1–7 (Monday = 1) or a day name such as \"monday\"") }
-                }
+                if let weekday = checker.weekday(table, "weekday", in: "digest") { digest.schedule.weekday = weekday }
                 if let time = checker.time(table, "time", in: "digest") { digest.schedule.time = time }
                 if let array = table["recipients"]?.array {
                     for (index, element) in array.enumerated() {
@@ -47,5 +42,18 @@ extension Configuration {
             if digest.recipients.isEmpty, let office { digest.recipients = [office] }
             return digest
         }
+    }
+}
+
+extension TOMLChecker {
+    /// A day of the week: 1–7 (Monday = 1) or its English name in any case
+    /// ("monday"). Nil when absent; an error (and nil) when it is neither.
+    mutating func weekday(_ table: TOMLTable, _ key: String, in name: String) -> Int? {
+        guard let value = table[key] else { return nil }
+        let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        if let n = value.int, (1...7).contains(n) { return n }
+        if let day = value.string, let index = names.firstIndex(of: day.lowercased()) { return index + 1 }
+        error(key, in: name, "must be 1–7 (Monday = 1) or a day name such as \"monday\"")
+        return nil
     }
 }

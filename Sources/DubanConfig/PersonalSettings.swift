@@ -16,12 +16,7 @@ extension Configuration {
             if let value = table["enabled"] {
                 if let flag = value.bool { personal.enabled = flag } else { checker.error("enabled", in: "personal", "must be true or false") }
             }
-            if let value = table["weekday"] {
-                let names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-                if let n = value.int, (1...7).contains(n) { personal.schedule.weekday = n }
-                else if let name = value.string, let index = names.firstIndex(of: name.lowercased()) { personal.schedule.weekday = index + 1 }
-                else { checker.error("weekday", in: "personal", "must be 1–7 (Monday = 1) or a day name such as \"monday\"") }
-            }
+            if let weekday = checker.weekday(table, "weekday", in: "personal") { personal.schedule.weekday = weekday }
             if let time = checker.time(table, "time", in: "personal") { personal.schedule.time = time }
             checker.allow(table, in: "personal", keys: ["enabled", "weekday", "time"])
             return personal

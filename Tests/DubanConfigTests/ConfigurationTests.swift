@@ -4,32 +4,7 @@ import DubanTesting
 import Foundation
 import Testing
 
-@Suite struct ConfigurationTests {
-    let file = URL(fileURLWithPath: "/etc/duban/duban.toml")
-
-    let minimal = """
-        [organization]
-        name = "XX单位"
-
-        [programme]
-        name = "整改"
-
-        [ledger]
-        paths = "ledger.xlsx"
-
-        [chain]
-        office = { name = "整改办", email = "zgb@example.org" }
-        """
-
-    func errors(_ text: String) -> [Diagnostic] {
-        do {
-            _ = try Configuration.parse(text, file: file)
-            return []
-        } catch {
-            return error.diagnostics
-        }
-    }
-
+@Suite struct ConfigurationTests: ConfigurationSuite {
     @Test func defaultsAndRelativePaths() throws {
         let config = try Configuration.parse(minimal, file: file)
         #expect(config.organization.timeZone.identifier == "Asia/Shanghai")

@@ -5,20 +5,7 @@ import Testing
 
 /// Issue 12: every number of the loop after 完成 is configurable, with the
 /// documented defaults, and a bad value names its key.
-@Suite struct LoopConfigurationTests {
-    let file = URL(fileURLWithPath: "/etc/duban/duban.toml")
-    let minimal = """
-        [organization]
-        name = "XX单位"
-        [programme]
-        name = "整改"
-        [ledger]
-        paths = "ledger.xlsx"
-        [chain]
-        office = { name = "整改办", email = "zgb@example.org" }
-
-        """
-
+@Suite struct LoopConfigurationTests: ConfigurationSuite {
     @Test func defaultsAreTheDocumentedOnes() throws {
         let policy = try Configuration.parse(minimal, file: file).policy
         #expect(policy.acceptanceRepeatEvery == 10 && policy.acceptanceMaxRepeats == 3)
@@ -27,15 +14,9 @@ import Testing
     }
 
     @Test func everyKeyIsRead() throws {
-        let config = try Configuration.parse("""
-            [organization]
-            name = "XX单位"
-            [programme]
-            name = "整改"
-            [ledger]
-            paths = "ledger.xlsx"
-            [chain]
-            office = { name = "整改办", email = "zgb@example.org" }
+        // `minimal` ends in [chain]: the discipline office joins it.
+        let config = try Configuration.parse(minimal + """
+
             discipline = { name = "纪委办公室", email = "jiwei@example.org" }
             [escalation]
             interview_after = 7
@@ -57,18 +38,14 @@ import Testing
     }
 
     @Test func badValuesNameTheirKey() {
-        var messages: [String] = []
-        do {
-            _ = try Configuration.parse(minimal + """
-                [closure]
-                repeat_every = 0
-                sometimes = 1
-                [lookback]
-                follow_up_after = "soon"
-                """, file: file)
-        } catch {
-            messages = error.diagnostics.map(\.message)
-        }
+        let messages = errors(minimal + """
+
+            [closure]
+            repeat_every = 0
+            sometimes = 1
+            [lookback]
+            follow_up_after = "soon"
+            """).map(\.message)
         #expect(messages.contains { $0.hasPrefix("closure.repeat_every:") })
         #expect(messages.contains { $0.contains("sometimes") })
         #expect(messages.contains { $0.hasPrefix("lookback.follow_up_after:") })

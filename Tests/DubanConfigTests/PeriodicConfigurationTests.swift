@@ -5,24 +5,12 @@ import Testing
 
 /// `[extension]` and `[standing]` (issue 13): documented defaults, values
 /// read, and out-of-range or unknown keys named with their line.
-@Suite struct PeriodicConfigurationTests {
-    let file = URL(fileURLWithPath: "/etc/duban/duban.toml")
-    let minimal = """
-        [organization]
-        name = "XX单位"
-        [programme]
-        name = "整改"
-        [ledger]
-        paths = "ledger.xlsx"
-        [chain]
-        office = { name = "整改办", email = "zgb@example.org" }
-
-        """
-
+@Suite struct PeriodicConfigurationTests: ConfigurationSuite {
     @Test func defaultsAndValues() throws {
         let defaults = try Configuration.parse(minimal, file: file).policy
         #expect(defaults.extensions.maxPendingDays == 10 && defaults.extensions.noticeEvery == 5 && defaults.standing.leadDays == 7)
         let set = try Configuration.parse(minimal + """
+
             [extension]
             max_pending_days = 15
             notice_every = 3
@@ -33,20 +21,32 @@ import Testing
     }
 
     @Test func badValuesAreNamed() {
-        do {
-            _ = try Configuration.parse(minimal + """
-                [extension]
-                max_pending_days = 0
-                repeat_every = 5
-                [standing]
-                lead_days = -1
-                """, file: file)
-            Issue.record("accepted")
-        } catch {
-            let messages = error.diagnostics.map(\.message)
-            #expect(messages.contains { $0.hasPrefix("extension.max_pending_days:") })
-            #expect(messages.contains { $0.contains("repeat_every") })
-            #expect(messages.contains { $0.hasPrefix("standing.lead_days:") })
+        let messages = errors(minimal + """
+
+            [extension]
+            max_pending_days = 0
+            repeat_every = 5
+            [standing]
+            lead_days = -1
+            """).map(\.message)
+        #expect(messages.contains { $0.hasPrefix("extension.max_pending_days:") })
+        #expect(messages.contains { $0.contains("repeat_every") })
+        #expect(messages.contains { $0.hasPrefix("standing.lead_days:") })
+    }
+
+    /// `weekday` of [digest] and [personal] reads alike (one parser): a
+    /// number or a day name, and anything else is named with its table.
+    @Test func weekdaysReadAlikeInDigestAndPersonal() throws {
+        for table in ["digest", "personal"] {
+            func weekday(_ value: String) throws -> Int {
+                let config = try Configuration.parse(minimal + "\n[\(table)]\nweekday = \(value)\n", file: file)
+                return table == "digest" ? config.digest.schedule.weekday : config.personal.schedule.weekday
+            }
+            #expect(try weekday("5") == 5, "\(table)")
+            #expect(try weekday("\"Sunday\"") == 7, "\(table)")
+            for bad in ["0", "8", "\"mon\""] {
+                #expect(errors(minimal + "\n[\(table)]\nweekday = \(bad)\n").map(\.message).contains { $0.hasPrefix("\(table).weekday:") }, "\(table) \(bad)")
+            }
         }
     }
 }
