@@ -35,22 +35,8 @@ struct Words: Sendable {
     }
 
     func kind(_ kind: String) -> String {
-        guard !english else { return kind }
-        switch kind {
-        case "reminder": return "到期提醒"
-        case "checkpoint": return "节点提醒"
-        case "escalation": return "逾期督办"
-        case "acceptance": return "验收提示"
-        case "lookback": return "回头看"
-        case "personal": return "个人清单"
-        case "extension": return "延期申请"
-        case "standing": return "长期坚持"
-        case "closure": return "销号提示"
-        case "rebound": return "反弹通报"
-        case "interview": return "拟约谈"
-        case "digest": return "周报"
-        default: return kind
-        }
+        guard !english, let known = NotificationKind(rawValue: kind) else { return kind }
+        return known.label
     }
 
     func rule(_ identity: NotificationIdentity) -> String {

@@ -161,20 +161,7 @@ struct NoticeTable {
 
     func kind(_ notice: DubanDatabase.LoggedNotice) -> String {
         guard !english, let kind = NotificationKind(rawValue: notice.kind) else { return notice.kind }
-        switch kind {
-        case .reminder: return "到期提醒"
-        case .checkpoint: return "节点提醒"
-        case .escalation: return "逾期督办"
-        case .acceptance: return "验收提醒"
-        case .lookback: return "回头看"
-        case .personal: return "个人清单"
-        case .extension: return "延期申请提示"
-        case .standing: return "长期坚持"
-        case .closure: return "销号提醒"
-        case .rebound: return "反弹通报"
-        case .interview: return "拟约谈"
-        case .digest: return "周报"
-        }
+        return kind.label
     }
 
     func step(_ notice: DubanDatabase.LoggedNotice) -> String {
