@@ -8,9 +8,10 @@ extension DubanDatabase {
     /// notification log (its keys begin with the task id), the observations,
     /// the 延期 tables (`v4-ext`: a pending request's first read, the due
     /// date last read, deadline changes), the loop's status and deadline
-    /// sightings (`v4-loop`), and the stored ledger snapshots. After it, nothing Duban remembers
-    /// about a task is lost to a change in how ids are derived, so nothing is
-    /// sent again.
+    /// sightings (`v4-loop`), and the stored ledger snapshots. After it,
+    /// nothing Duban remembers about a task is lost to a change in how ids
+    /// are derived, so nothing is sent again and no pause or loop restarts.
+    /// A table added later that is keyed by task id belongs here too.
     public func adoptTaskIDs(_ mapping: [TaskID: TaskID], scheme: String) async throws(StoreError) {
         try await write("carrying history over to new task ids") { db in
             for (old, new) in mapping where old != new {
