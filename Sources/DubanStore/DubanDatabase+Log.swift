@@ -173,6 +173,7 @@ extension DubanDatabase {
             let existing = SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key)
             if try existing.fetchCount(db) > 0 { return false }
             try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try self.encodeSnapshot(snapshot)).insert(db)
+            Self.dropBoundPayload(db)
             return true
         }
     }
@@ -183,7 +184,18 @@ extension DubanDatabase {
         try await write("keeping the last good ledger") { db in
             try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key).deleteAll(db)
             try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try self.encodeSnapshot(snapshot)).insert(db)
+            Self.dropBoundPayload(db)
         }
+    }
+
+    /// GRDB caches the insert statement, and a cached statement keeps its
+    /// last arguments: the snapshot's JSON as a Swift `Data` and SQLite's
+    /// own copy of the bound blob (74 MB each for 100k tasks), held by the
+    /// idle daemon until the next snapshot replaced them. Clearing the
+    /// connection's statement caches frees both; the few statements a pass
+    /// uses are prepared again next time.
+    private static func dropBoundPayload(_ db: Database) {
+        db.releaseMemory()
     }
 
     /// The last good ledger, if one was kept.

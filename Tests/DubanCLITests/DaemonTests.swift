@@ -133,8 +133,11 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         var seen: [String] = []
 
+        // READY once the configuration and the state database are usable; the
+        // ledger is read after it and STATUS says so, then the first pass plans.
         let ready = socket.wait(for: { $0.contains("READY=1") }, timeout: 20, seen: &seen)
-        #expect(ready?.contains("STATUS=Loaded 1 tasks") == true, "\(seen)")
+        #expect(ready?.contains("STATUS=Reading the ledger") == true, "\(seen)")
+        #expect(socket.wait(for: { $0 == "STATUS=Loaded 1 tasks; planning" }, timeout: 10, seen: &seen) != nil, "\(seen)")
         let status = socket.wait(for: { $0.hasPrefix("STATUS=1 tasks") }, timeout: 10, seen: &seen)
         #expect(status?.contains("outbox 0 pending, 0 failed") == true, "\(seen)")
         // The watchdog is pinged at half of WATCHDOG_USEC.
