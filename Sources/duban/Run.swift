@@ -110,6 +110,9 @@ extension Run {
     /// SIGTERM and SIGINT into a graceful shutdown (the pass in flight
     /// finishes), as Hummingbird's `runService` does.
     func runDaemon() async throws {
+        // Before the daemon allocates anything of size: its idle footprint is
+        // what lives between passes (see ProcessMemory.useOneArena).
+        ProcessMemory.useOneArena()
         let journal = JournalLogHandler.stderrIsJournal
         LoggingSystem.bootstrap { _ in journal ? JournalLogHandler() as any LogHandler : StderrLogHandler() }
         let logger = Logger(label: "duban")
