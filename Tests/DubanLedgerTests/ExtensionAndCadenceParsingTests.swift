@@ -126,4 +126,22 @@ import Testing
         // E is not standing: nothing to say.
         #expect(!snapshot.diagnostics.contains { $0.location.row == 6 })
     }
+
+    /// `parse(text:)` looks for 每 in the raw bytes before normalising the
+    /// text; on random texts it answers as normalising first always did.
+    @Test func cadenceInTextAnswersAsNormalisingFirst() {
+        func normalisingFirst(_ raw: String) -> StandingCadence? {
+            let text = CadenceParser.normalise(raw)
+            guard text.contains("每") else { return nil }
+            return CadenceParser.textWords.first { _, words in words.contains { text.contains($0) } }?.0
+        }
+        let pieces = ["每", "每周", "每月", "每季度", "每个季度", "每半年", "每年", "每一年", "季度", "按月", "抽查", "一次", "整改", "措施",
+                      " ", "\u{3000}", "\n", "\t", "ｍ", "！", "—", "…", "e\u{301}", "每\u{301}", "\u{6BCE}", "\u{6BD0}", "a", "2026年"]
+        var random = SplitMix(seed: 17)
+        for _ in 0..<3000 {
+            let count = Int(random.next() % 8)
+            let text = (0..<count).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            #expect(CadenceParser.parse(text: text) == normalisingFirst(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
 }

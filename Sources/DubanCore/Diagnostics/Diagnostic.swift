@@ -74,8 +74,34 @@ extension Diagnostic: CustomStringConvertible {
     /// `file:row:column: error: message`, one line: cells may hold line
     /// breaks, and a diagnostic must stay one line for grep and the journal.
     public var description: String {
-        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: "⏎")
-        return "\(location): \(severity.rawValue): \(oneLine)"
+        "\(location): \(severity.rawValue): \(Self.oneLine(message))"
+    }
+
+    /// `text` on one line: its lines joined with ⏎, blank lines dropped.
+    /// Splitting walks the text character by character (grapheme breaking
+    /// of Chinese text), a tenth of `check` on a million tasks whose
+    /// messages, nearly all, hold no line break: those are returned as they are.
+    static func oneLine(_ text: String) -> String {
+        guard containsNewline(text) else { return text }
+        return text.split(whereSeparator: \.isNewline).joined(separator: "⏎")
+    }
+
+    /// Whether `text` has a character `Character.isNewline` accepts: U+000A
+    /// to U+000D, U+0085 (C2 85 in UTF-8), U+2028 or U+2029 (E2 80 A8/A9).
+    /// Each is a grapheme of its own (or CR LF), so a text without those
+    /// bytes has no newline character.
+    static func containsNewline(_ text: String) -> Bool {
+        var before: (UInt8, UInt8) = (0, 0)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0A...0x0D: return true
+            case 0x85 where before.1 == 0xC2: return true
+            case 0xA8...0xA9 where before == (0xE2, 0x80): return true
+            default: break
+            }
+            before = (before.1, byte)
+        }
+        return false
     }
 }
 

@@ -37,6 +37,9 @@ public struct LedgerInterpreter {
     private var checkpointMemo: [ByteKey: CheckpointParser.Parsed] = [:]
     /// See `intern`.
     private var interned: [ByteKey: String] = [:]
+    /// Names (责任人, 分管领导, 延期批准人) repeat down a ledger: each raw
+    /// cell text is cleaned and trimmed once (see `name`).
+    private var nameMemo: [ByteKey: (clean: String, removed: [Unicode.Scalar], trimmed: String)] = [:]
 
     private struct CurrentProblem {
         var number: String
@@ -372,11 +375,18 @@ public struct LedgerInterpreter {
     /// was removed is reported at the cell.
     private mutating func name(_ field: LedgerField, _ values: FieldMap<Cell>, row: Int) -> String {
         let raw = values[field]?.text ?? ""
-        let (clean, removed) = InvisibleCharacters.stripped(raw)
+        let clean: String, removed: [Unicode.Scalar], trimmed: String
+        if let memo = nameMemo[ByteKey(raw)] {
+            (clean, removed, trimmed) = memo
+        } else {
+            (clean, removed) = InvisibleCharacters.stripped(raw)
+            trimmed = clean.trimmingWhitespace()
+            if nameMemo.count < 100_000 { nameMemo[ByteKey(raw)] = (clean, removed, trimmed) }
+        }
         if !removed.isEmpty {
             report(.warning, row, field, "\(field.heading): invisible control or format characters (\(InvisibleCharacters.describe(removed))) removed from the name; it is used as \"\(clean)\"")
         }
-        return clean.trimmingWhitespace()
+        return trimmed
     }
 
     private mutating func email(_ cell: Cell?, row: Int, field: LedgerField) -> String? {

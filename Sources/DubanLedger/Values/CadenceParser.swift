@@ -56,9 +56,24 @@ public enum CadenceParser {
 
     /// The shortest cadence named in running text (the 整改措施), or nil.
     public static func parse(text raw: String) -> StandingCadence? {
+        // Every text word starts with 每, which normalising neither makes nor
+        // removes (no other character folds or decomposes to it): a text
+        // without it names no cadence. Most 整改措施 are long and have none,
+        // and normalising each of them was a twentieth of loading a ledger.
+        guard containsMei(raw) else { return nil }
         let text = normalise(raw)
         guard text.contains("每") else { return nil }
         return textWords.first { _, words in words.contains { text.contains($0) } }?.0
+    }
+
+    /// Whether the UTF-8 of `text` holds 每 (U+6BCF: E6 AF 8F).
+    static func containsMei(_ text: String) -> Bool {
+        var before: (UInt8, UInt8) = (0, 0)
+        for byte in text.utf8 {
+            if byte == 0x8F, before == (0xE6, 0xAF) { return true }
+            before = (before.1, byte)
+        }
+        return false
     }
 
     static func normalise(_ raw: String) -> String {
