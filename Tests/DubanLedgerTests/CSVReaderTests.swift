@@ -126,6 +126,29 @@ import Testing
 }
 
 /// A deterministic generator for random test inputs.
+/// Trimming decides most cells from their first and last UTF-8 bytes; on
+/// random texts (every kind of space at either end, CJK, ASCII, accents,
+/// emoji, substrings) it trims as looking at the scalars always did.
+@Suite struct TrimmingTests {
+    @Test func trimmingIsWhatScalarsSay() {
+        func byScalars(_ text: Substring) -> String {
+            let scalars = text.unicodeScalars
+            guard let start = scalars.firstIndex(where: { !$0.isSpace }) else { return "" }
+            let end = scalars.lastIndex(where: { !$0.isSpace })!
+            return String(String.UnicodeScalarView(scalars[start...end]))
+        }
+        let pieces = ["整改", "措施", "a", "Z", "~", " ", "\t", "\n", "\u{3000}", "\u{A0}", "\u{85}", "\u{1680}", "\u{2007}", "\u{2028}",
+                      "\u{202F}", "\u{205F}", "\u{4DFF}", "\u{4E00}", "\u{9FFF}", "\u{A000}", "é", "e\u{301}", "\u{1F600}", "\u{FF01}", "\u{7F}", "\u{0}"]
+        var random = SplitMix(seed: 41)
+        for _ in 0..<5000 {
+            let text = (0..<Int(random.next() % 6)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            #expect(text.trimmingWhitespace() == byScalars(text[...]), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            let inner = text.dropFirst(Int(random.next() % 2))
+            #expect(inner.trimmingWhitespace() == byScalars(inner), "\(inner.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+}
+
 struct SplitMix {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -73,12 +73,27 @@ extension StringProtocol {
     /// this runs on every cell of a million-row ledger, and grapheme breaking
     /// would dominate the read.
     func trimmingWhitespace() -> String {
+        // Most cells begin and end with printable ASCII or a CJK ideograph,
+        // told from their UTF-8 bytes without decoding the last scalar.
+        if utf8.withContiguousStorageIfAvailable({ Self.endsCannotBeSpace($0) }) == true { return String(self) }
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
         if !first.isSpace && !last.isSpace { return String(self) }
         guard let start = scalars.firstIndex(where: { !$0.isSpace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.isSpace })!
         return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+
+    /// Whether the first and the last scalar of valid UTF-8 `bytes` are surely
+    /// not whitespace: printable ASCII, or a scalar of U+4000–U+9FFF (lead
+    /// byte E4–E9 and two continuation bytes), where Unicode has no space.
+    /// False means "look closer", not "is a space".
+    static func endsCannotBeSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        guard (0x21...0x7E).contains(first) || (0xE4...0xE9).contains(first) else { return false }
+        if (0x21...0x7E).contains(last) { return true }
+        let n = bytes.count
+        return n >= 3 && (0xE4...0xE9).contains(bytes[n - 3]) && (0x80...0xBF).contains(bytes[n - 2]) && (0x80...0xBF).contains(last)
     }
 }
 
