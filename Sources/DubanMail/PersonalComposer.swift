@@ -15,13 +15,14 @@ extension Composer {
     }
 
     /// The template context for `personal.*.mustache`; keys are listed in the README.
+    /// `is_officer`: own tasks (`tasks`, `count`, `overdue`, `due_soon`,
+    /// `more`); `is_leader`: tasks of the people they supervise
+    /// (`supervised`, `supervised_count`, `supervised_overdue`,
+    /// `supervised_due_soon`, `supervised_more`). One mail may have both.
     func personalValues(_ list: PersonalList) -> [String: Any] {
-        var values: [String: Any] = [
-            "org": organization, "programme": programme, "week": list.week.description, "today": list.today.description,
-            "name": list.person.name, "is_officer": list.role == .officer, "is_leader": list.role == .leader,
-            "count": list.items.count,
+        func rows(_ items: [PersonalList.Item]) -> [[String: Any]] {
             // At most `listLimit` rows, nearest deadline first: a leader over thousands of overdue tasks gets a readable mail.
-            "tasks": list.items.prefix(Self.listLimit).map { item -> [String: Any] in
+            items.prefix(Self.listLimit).map { item -> [String: Any] in
                 let row = item.task
                 return [
                     "id": row.id, "problem": row.problem, "measure": row.measure, "department": row.department, "officer": row.officer,
@@ -30,12 +31,21 @@ extension Composer {
                     "due_words": row.daysLeft.map(dueInWords) ?? "",
                     "next": item.next.map(describe) ?? "", "next_on": item.nextOn?.description ?? "",
                 ]
-            },
+            }
+        }
+        var values: [String: Any] = [
+            "org": organization, "programme": programme, "week": list.week.description, "today": list.today.description,
+            "name": list.person.name, "is_officer": !list.items.isEmpty, "is_leader": !list.supervised.isEmpty,
+            "count": list.items.count, "tasks": rows(list.items),
+            "supervised_count": list.supervised.count, "supervised": rows(list.supervised),
         ]
         // Only when there are some: a number, even 0, opens a mustache section.
         if list.overdue > 0 { values["overdue"] = list.overdue }
         if list.dueSoon > 0 { values["due_soon"] = list.dueSoon }
         if list.items.count > Self.listLimit { values["more"] = list.items.count - Self.listLimit }
+        if list.supervisedOverdue > 0 { values["supervised_overdue"] = list.supervisedOverdue }
+        if list.supervisedDueSoon > 0 { values["supervised_due_soon"] = list.supervisedDueSoon }
+        if list.supervised.count > Self.listLimit { values["supervised_more"] = list.supervised.count - Self.listLimit }
         return values
     }
 }

@@ -22,7 +22,8 @@ struct MessageJSON: Encodable {
     /// A digest's figures (kind `digest`).
     var figures: DigestFigures?
 
-    /// A personal list's figures (kind `personal`): its tasks, overdue and due within 7 days.
+    /// A personal list's figures (kind `personal`): the person's own tasks,
+    /// overdue and due within 7 days, and the same of the tasks they supervise.
     var list: ListFigures?
 
     struct ListFigures: Encodable {
@@ -30,11 +31,17 @@ struct MessageJSON: Encodable {
         var tasks: Int
         var overdue: Int
         var dueSoon: Int
+        var supervised: Int
+        var supervisedOverdue: Int
+        var supervisedDueSoon: Int
     }
 
     init(_ message: PlannedMessage, slot: Date, subject: String, clock: LocalClock, digest: Digest? = nil, personal: PersonalList? = nil) {
         figures = digest.map(DigestFigures.init)
-        list = personal.map { ListFigures(role: $0.role.rawValue, tasks: $0.items.count, overdue: $0.overdue, dueSoon: $0.dueSoon) }
+        list = personal.map {
+            ListFigures(role: $0.role.rawValue, tasks: $0.items.count, overdue: $0.overdue, dueSoon: $0.dueSoon,
+                        supervised: $0.supervised.count, supervisedOverdue: $0.supervisedOverdue, supervisedDueSoon: $0.supervisedDueSoon)
+        }
         kind = message.kind.rawValue
         level = message.level
         self.slot = clock.iso(slot)
@@ -86,6 +93,9 @@ struct MessageJSON: Encodable {
             json.field("dueSoon", list.dueSoon)
             json.field("overdue", list.overdue)
             json.field("role", list.role)
+            json.field("supervised", list.supervised)
+            json.field("supervisedDueSoon", list.supervisedDueSoon)
+            json.field("supervisedOverdue", list.supervisedOverdue)
             json.field("tasks", list.tasks)
             json.endObject()
         }
@@ -110,8 +120,14 @@ struct MessageJSON: Encodable {
         if let digest {
             line += "    figures: \(DigestFigures(digest).text)\n"
         } else if let personal {
-            line += "    \(personal.role.rawValue) list: \(personal.items.count) task(s), \(personal.overdue) overdue, \(personal.dueSoon) due within 7 days: "
-                + personal.items.map(\.task.id).joined(separator: " ") + "\n"
+            if !personal.items.isEmpty {
+                line += "    own: \(personal.items.count) task(s), \(personal.overdue) overdue, \(personal.dueSoon) due within 7 days: "
+                    + personal.items.map(\.task.id).joined(separator: " ") + "\n"
+            }
+            if !personal.supervised.isEmpty {
+                line += "    supervised: \(personal.supervised.count) task(s), \(personal.supervisedOverdue) overdue, "
+                    + "\(personal.supervisedDueSoon) due within 7 days: " + personal.supervised.map(\.task.id).joined(separator: " ") + "\n"
+            }
         } else {
             line += "    tasks: \(tasks)\n"
         }

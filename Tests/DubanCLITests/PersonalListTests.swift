@@ -143,6 +143,34 @@ import Testing
         #expect(Array(friday.keys) == ["zhang.wei@example.org"] && friday.values.allSatisfy { $0.contains("2026-W19") }, "\(friday)")
     }
 
+    /// 李强 supervises 张伟's tasks and is the officer of one of his own: one
+    /// mail in the slot (DESIGN: one mail per person per slot), his own task
+    /// first, then the overdue and due-soon tasks of the people he
+    /// supervises, under the officer's identity.
+    @Test func anOfficerWhoAlsoSupervisesGetsOneMail() throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let (config, _) = try setUp(server: server, extraRows: "3,问题三,C-OWN,措施辛,党委,李强,周杰,2026-07-20,,整改中\n")
+        let pass = try DubanProcess.run(["run", "--once", "--at", "2026-07-06T09:00", "--config", config])
+        #expect(pass.status == 0, "\(pass.stdout) \(pass.stderr)")
+        let mails = try parseWithPython(server.received)
+        let toLi = mails.filter { $0.to.contains("li.qiang") && ($0.subject.hasPrefix("【我的整改任务】") || $0.subject.hasPrefix("【分管整改任务】")) }
+        #expect(toLi.count == 1, "\(toLi.map(\.subject))")
+        let li = try #require(toLi.first)
+        #expect(li.subject == "【我的整改任务】2026年巡察反馈问题整改 2026-W28：1项未完成；分管逾期1项，7天内到期1项")
+        let text = try #require(li.text)
+        let order = ["【C-OWN】措施辛\n", "【A-LATE】措施乙（党委办公室，责任人张伟）", "【A-SOON】措施丙（党委办公室，责任人张伟）"].map { text.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!, "\(text)")
+        #expect(!text.contains("A-LATER"))
+        let html = try #require(li.html)
+        #expect(html.contains("C-OWN") && html.contains("A-LATE") && html.contains("A-SOON"))
+        #expect(try htmlProblems(html).isEmpty)
+        // The others are as before: 张伟's own list, 周杰's supervised one.
+        #expect(mails.count { $0.subject.hasPrefix("【我的整改任务】") || $0.subject.hasPrefix("【分管整改任务】") } == 3)
+        let preview = try previewedLists(config, at: "2026-07-13T09:00")
+        #expect(preview["li.qiang@example.org"]?.hasPrefix("【我的整改任务】") == true, "\(preview)")
+    }
+
     /// Two people named 王芳: the one in 组织部 turned her list off; the one
     /// in 党委办公室 did not and still gets hers.
     @Test func optingOutSilencesOnlyThatPerson() throws {

@@ -6,6 +6,13 @@ extension Planner {
     public func nextNotice(for task: RectificationTask, log: Set<NotificationIdentity>, today: LocalDate)
         -> (identity: NotificationIdentity, day: LocalDate)? {
         var memo = Memo()
+        return nextNotice(for: task, log: log, today: today, memo: &memo)
+    }
+
+    /// `nextNotice` with the caller's memo, shared across the tasks of one
+    /// ledger (a personal-list pass asks for every open task).
+    func nextNotice(for task: RectificationTask, log: Set<NotificationIdentity>, today: LocalDate, memo: inout Memo)
+        -> (identity: NotificationIdentity, day: LocalDate)? {
         var best: (identity: NotificationIdentity, day: LocalDate)?
         forEachCandidate(task, firstSeenCompleted: [:], memo: &memo) { identity, day in
             guard !log.contains(identity), day >= today else { return }
