@@ -28,6 +28,8 @@ public struct DigestStage: Sendable {
         public var next: Date?
         /// The digest queued in this pass, to archive once it is queued.
         public var digest: Digest?
+        /// The digest each queued mail carries, by message id (a simulation shows their figures).
+        public var carried: [String: Digest] = [:]
     }
 
     /// How a warning about the archive starts (the daemon shows it in STATUS).
@@ -55,19 +57,21 @@ public struct DigestStage: Sendable {
         let produced = try await produce(week: week, snapshot: snapshot, database: database, now: now, send: true)
         result.mails = produced.mails
         result.digest = produced.digest
+        result.carried = produced.carried
         return result
     }
 
     /// Builds and (when `send`) renders the digest of `week`, for the
     /// leadership group and each configured department. Nothing is written
     /// to disk here: see `archive`.
+    /// `carried`: the digest each mail carries, by message id.
     public func produce(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, send: Bool)
-        async throws -> (digest: Digest, mails: [OutgoingMail]) {
+        async throws -> (digest: Digest, mails: [OutgoingMail], carried: [String: Digest]) {
         let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
-        guard send else { return (built.digest, []) }
+        guard send else { return (built.digest, [], [:]) }
         // Composed before anything is recorded: a digest that cannot be
         // composed must not leave a snapshot and `last_digest` saying it went out.
-        let mails = try mails(built, week: week, now: now)
+        let composed = try mails(built, week: week, now: now)
         if try await database.saveSnapshot(snapshot, for: .digest(week), at: now), let point = built.digest.trend.last {
             // The week's trend figures beside its snapshot, so later digests need not decode it.
             let record = TrendRecord(point: point, departments: Dictionary(
@@ -77,7 +81,8 @@ public struct DigestStage: Sendable {
             }
         }
         try await database.setMeta("last_digest", "\(week) (\(environment.clock.iso(now)))")
-        return (built.digest, mails)
+        return (built.digest, composed.map(\.mail),
+                Dictionary(composed.map { ($0.mail.message.id, $0.digest) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// Meta keys `digest-trend:YYYY-Www`: a sent week's trend figures.
@@ -213,15 +218,17 @@ public struct DigestStage: Sendable {
         return try await build(week: week, snapshot: kept.snapshot, database: database, now: kept.takenAt, past: true).digest
     }
 
-    /// The mails of built digests, leadership group first.
-    func mails(_ built: Built, week: ISOWeek, now: Date) throws -> [OutgoingMail] {
-        var mails = [try mail(built.digest, to: environment.configuration.digest.recipients, audience: nil,
-                              identity: DigestSchedule.identity(week), now: now)]
-        for (department, head, digest) in built.departments {
-            mails.append(try mail(digest, to: [head], audience: department,
-                                  identity: DigestSchedule.identity(week, audience: "digest:\(department)"), now: now))
+    /// Who gets which of the built digests, leadership group first.
+    func addressed(_ built: Built, week: ISOWeek) -> [(digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity)] {
+        [(built.digest, environment.configuration.digest.recipients, nil, DigestSchedule.identity(week))]
+            + built.departments.map { ($0.digest, [$0.head], $0.name, DigestSchedule.identity(week, audience: "digest:\($0.name)")) }
+    }
+
+    /// The mails of built digests, leadership group first, with the digest each carries.
+    func mails(_ built: Built, week: ISOWeek, now: Date) throws -> [(mail: OutgoingMail, digest: Digest)] {
+        try addressed(built, week: week).map { entry in
+            (try mail(entry.digest, to: entry.to, audience: entry.audience, identity: entry.identity, now: now), entry.digest)
         }
-        return mails
     }
 
     /// A digest due at `now` as a dry run shows it: the message, its real
@@ -232,8 +239,10 @@ public struct DigestStage: Sendable {
         public var digest: Digest
     }
 
-    /// The digests due at `now` given the log, rendered but neither queued
-    /// nor recorded (`preview`). The same decision as `run`.
+    /// The digests due at `now` given the log, neither queued nor recorded
+    /// (`preview`). The same decision as `run`, the same messages and
+    /// subjects as its mails, without composing them: a dry run needs the
+    /// subject, not the MIME and the workbook of every task.
     public func due(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, log: Set<NotificationIdentity>)
         async throws -> (due: [Due], skipped: [SkippedNotification], next: Date?) {
         let clock = environment.clock
@@ -243,21 +252,11 @@ public struct DigestStage: Sendable {
         let skipped = decision.superseded.map { [SkippedNotification(identity: DigestSchedule.identity($0), reason: .supersededByLaterDigest)] } ?? []
         guard let week = decision.due, inSendingWindow(week: week, now: now) else { return ([], skipped, decision.next) }
         let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
-        let mails = try mails(built, week: week, now: now)
-        let digests = [built.digest] + built.departments.map(\.digest)
-        return (zip(mails, digests).map { Due(message: $0.message, subject: $0.subject, digest: $1) }, skipped, decision.next)
-    }
-
-    /// A queued digest message as a dry run shows it: rebuilt with the same
-    /// inputs (the week's own snapshot is not one of them), with its real
-    /// subject. Nil for any other message.
-    public func describe(_ message: PlannedMessage, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date) async throws -> Due? {
-        guard message.kind == .digest, let identity = message.extraIdentities.first(where: { $0.kind == .digest }) else { return nil }
-        let week = ISOWeek(containing: identity.about)
-        let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
-        let audience = identity.task.rawValue.hasPrefix("digest:") ? String(identity.task.rawValue.dropFirst("digest:".count)) : nil
-        guard let digest = audience.map({ name in built.departments.first { $0.name == name }?.digest }) ?? built.digest else { return nil }
-        return Due(message: message, subject: environment.composer.digestSubject(digest, audience: audience), digest: digest)
+        let due = addressed(built, week: week).map { entry in
+            Due(message: message(to: entry.to, identity: entry.identity, now: now),
+                subject: environment.composer.digestSubject(entry.digest, audience: entry.audience), digest: entry.digest)
+        }
+        return (due, skipped, decision.next)
     }
 
     /// Like all mail: only on a working day, before quiet_from, and from
@@ -269,8 +268,13 @@ public struct DigestStage: Sendable {
         return calendar.isWorkingDay(today) && time < policy.quietFrom && (time >= policy.sendTime || today == schedule.day(of: week, calendar: calendar))
     }
 
+    /// The message of one digest mail (its id names the mail).
+    func message(to: [Contact], identity: NotificationIdentity, now: Date) -> PlannedMessage {
+        PlannedMessage(kind: .digest, level: nil, slot: now, to: to, cc: [], items: [], unreachable: [], extraIdentities: [identity])
+    }
+
     private func mail(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, now: Date) throws -> OutgoingMail {
-        let message = PlannedMessage(kind: .digest, level: nil, slot: now, to: to, cc: [], items: [], unreachable: [], extraIdentities: [identity])
+        let message = message(to: to, identity: identity, now: now)
         let mail = try environment.composer.composeDigest(digest, to: to, audience: audience, identity: identity, slot: now)
         return OutgoingMail(message: message, subject: mail.subject, sender: mail.from.email ?? "", recipients: mail.envelopeRecipients,
                             mime: MIMEWriter.write(mail))

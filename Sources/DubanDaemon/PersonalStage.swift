@@ -63,8 +63,8 @@ public struct PersonalStage: Sendable {
         }
     }
 
-    /// The subject of a list, for dry runs.
+    /// The subject of a list, for dry runs: the mail's, without rendering its body.
     public func subject(_ due: Due) -> String {
-        environment.composer.composePersonal(due.list, message: due.message).subject
+        environment.composer.personalSubject(due.list)
     }
 }

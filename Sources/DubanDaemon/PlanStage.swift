@@ -28,12 +28,12 @@ public struct PlanStage: Sendable {
     public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
                     log: Set<NotificationIdentity>? = nil) async throws -> Planner.Plan {
         do {
-            return try await pass(snapshot, database: database, now: now, log: log, planning: nil)
+            return try await pass(snapshot, database: database, now: now, log: log, planning: nil).plan
         } catch let error as StoreError where error.code == .alreadyRecorded && log == nil {
             // Another process (a `run --once` beside the daemon) queued the
             // same notices between our reading the log and writing to it:
             // plan again against the log as it is now.
-            return try await pass(snapshot, database: database, now: now, log: nil, planning: nil)
+            return try await pass(snapshot, database: database, now: now, log: nil, planning: nil).plan
         }
     }
 
@@ -45,13 +45,25 @@ public struct PlanStage: Sendable {
     /// its fixed snapshot, from the completions and deadlines it observed
     /// once (they cannot change while the snapshot does not), so they are not
     /// observed again here. Everything after planning is the same as `run`.
+    /// Returns, beside the plan, what the pass rendered (see `Pass`).
     public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
-                    log: Set<NotificationIdentity>, planning: @escaping Planning) async throws -> Planner.Plan {
+                    log: Set<NotificationIdentity>, planning: @escaping Planning) async throws -> Pass {
         try await pass(snapshot, database: database, now: now, log: log, planning: planning)
     }
 
+    /// A pass as a dry run shows it: the plan carried out, each queued
+    /// message's subject as composed, and the digest or personal list a
+    /// message carries — all by message id, so a simulation need not build
+    /// or render any of them a second time.
+    public struct Pass: Sendable {
+        public var plan: Planner.Plan
+        public var subjects: [String: String]
+        public var digests: [String: Digest]
+        public var lists: [String: PersonalList]
+    }
+
     private func pass(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
-                      log: Set<NotificationIdentity>?, planning: Planning?) async throws -> Planner.Plan {
+                      log: Set<NotificationIdentity>?, planning: Planning?) async throws -> Pass {
         let today = environment.clock.date(of: now)
         try await TaskIDUpgrade.adopt(current: snapshot, database: database)
         let logged: Set<NotificationIdentity>
@@ -81,6 +93,8 @@ public struct PlanStage: Sendable {
         let personal = personalStage.due(snapshot, now: now, log: logged)
         mails += personalStage.mails(personal.due)
         plan.messages += personal.due.map(\.message)
+        let subjects = Dictionary(mails.map { ($0.message.id, $0.subject) }, uniquingKeysWith: { first, _ in first })
+        let lists = Dictionary(personal.due.map { ($0.message.id, $0.list) }, uniquingKeysWith: { first, _ in first })
         if let next = personal.next { plan.next = min(plan.next ?? next, next) }
         if !mails.isEmpty || !plan.skipped.isEmpty {
             try await database.queue(mails, skipped: plan.skipped, at: now)
@@ -96,7 +110,7 @@ public struct PlanStage: Sendable {
                 plan.warnings.append("\(DigestStage.archiveWarningPrefix) for \(queued.week) (the digest itself is queued): \(error); once fixed, `duban digest --week \(queued.week)` writes it")
             }
         }
-        return plan
+        return Pass(plan: plan, subjects: subjects, digests: digest.carried, lists: lists)
     }
 
     /// What this pass knows beyond the messages: what it skipped, what the

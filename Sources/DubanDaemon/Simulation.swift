@@ -37,7 +37,6 @@ public struct Simulation: Sendable {
     public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) async throws -> Result {
         let database = try DubanDatabase.inMemory()
         let stage = PlanStage(environment: environment, archivesDigests: false)
-        let digests = DigestStage(environment: environment, archives: false)
         var result = Result(entries: [], skipped: [], warnings: [])
         var now = start
         var warnings = Set<String>()
@@ -53,9 +52,6 @@ public struct Simulation: Sendable {
                 now = down.upperBound
                 continue
             }
-            // The personal lists this pass will queue, decided on the same log.
-            let lists = Dictionary(PersonalStage(environment: environment).due(snapshot, now: now, log: log).due.map { ($0.message.id, $0.list) },
-                                   uniquingKeysWith: { a, _ in a })
             if timeline == nil {
                 let today = environment.clock.date(of: now)
                 let firstSeen = try await database.observeCompletions(snapshot, today: today)
@@ -67,22 +63,19 @@ public struct Simulation: Sendable {
                                                         extensions: extensions, loop: loop,
                                                         days: today...max(today, environment.clock.date(of: end)))
             }
-            let plan = try await stage.run(snapshot, database: database, now: now, log: log) { log, now in
+            let pass = try await stage.run(snapshot, database: database, now: now, log: log) { log, now in
                 timeline!.plan(log: log, now: now)
             }
+            let plan = pass.plan
             log.formUnion(plan.messages.flatMap(\.identities))
             log.formUnion(plan.skipped.map(\.identity))
             for message in plan.messages {
-                if let due = try await digests.describe(message, snapshot: snapshot, database: database, now: now) {
-                    if warnings.insert(Self.digestFiguresNote).inserted { result.warnings.append(Self.digestFiguresNote) }
-                    result.entries.append(Entry(at: now, message: message, subject: due.subject, digest: due.digest))
-                } else if message.kind == .personal {
-                    // As queued: the personal template needs the list, which only the pass had.
-                    let subject = try await database.outboxSubject(messageID: message.id) ?? environment.subject(message)
-                    result.entries.append(Entry(at: now, message: message, subject: subject, personal: lists[message.id]))
-                } else {
-                    result.entries.append(Entry(at: now, message: message, subject: environment.subject(message)))
-                }
+                // As the pass composed and queued it: the digest it built once
+                // for this slot, the personal list it decided.
+                let digest = pass.digests[message.id]
+                if digest != nil, warnings.insert(Self.digestFiguresNote).inserted { result.warnings.append(Self.digestFiguresNote) }
+                result.entries.append(Entry(at: now, message: message, subject: pass.subjects[message.id] ?? environment.subject(message),
+                                            digest: digest, personal: pass.lists[message.id]))
                 try await database.markSent(messageID: message.id, at: now)
             }
             result.skipped += plan.skipped.map { (now, $0) }

@@ -5,13 +5,22 @@ extension Composer {
     /// A weekly personal list as a mail (`personal.*.mustache`).
     public func composePersonal(_ list: PersonalList, message: PlannedMessage) -> MailMessage {
         var values = personalValues(list)
-        let subject = templates.render("personal", "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = personalSubject(values)
         values["subject"] = subject
         return MailMessage(
             from: from, to: message.to, subject: subject, date: message.slot, timeZone: clock.timeZone,
             messageID: "\(message.id).personal@\(domain)",
             text: templates.render("personal", "txt", values), html: templates.render("personal", "html", values),
             attachments: [], extraHeaders: [("X-Duban-Kind", "personal"), ("X-Duban-Week", list.week.description)])
+    }
+
+    /// The list's subject alone (dry runs): what `composePersonal` puts in the mail.
+    public func personalSubject(_ list: PersonalList) -> String {
+        personalSubject(personalValues(list))
+    }
+
+    private func personalSubject(_ values: [String: Any]) -> String {
+        templates.render("personal", "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The template context for `personal.*.mustache`; keys are listed in the README.

@@ -63,6 +63,26 @@ import Testing
         #expect(department.text?.contains("整改任务2项") == true)
     }
 
+    /// `due` (preview) no longer composes the mails: its messages and
+    /// subjects must still be those the pass queues, departments included.
+    @Test func previewShowsTheMessagesAndSubjectsThePassQueues() async throws {
+        var configuration = try Configuration.load(from: repository.appendingPathComponent("config/duban.toml"))
+        configuration.state.path = try temporaryFolder("digest-due").appendingPathComponent("duban.sqlite")
+        configuration.digest.departments = ["财务处": Contact(name: "财务处长", email: "cw@example.org"),
+                                            "党委办公室": Contact(name: "办公室主任", email: "bgs@example.org")]
+        let environment = try Environment.load(configuration)
+        let database = try DubanDatabase.open(at: configuration.state.path)
+        let snapshot = environment.loadLedger(), now = environment.clock.parse("2026-07-06T09:00")!
+        let stage = DigestStage(environment: environment)
+        let due = try await stage.due(snapshot, database: database, now: now, log: [])
+        let ran = try await stage.run(snapshot, database: database, now: now, log: [])
+        #expect(ran.mails.count == 3)
+        #expect(due.due.map(\.message.id) == ran.mails.map(\.message.id))
+        #expect(due.due.map(\.subject) == ran.mails.map(\.subject))
+        #expect(due.due.map { $0.message.to } == ran.mails.map { $0.message.to })
+        #expect(due.due.map { Optional($0.digest) } == ran.mails.map { ran.carried[$0.message.id] })
+    }
+
     /// Issue 10 item 6: `digests` is a regular file (or the disk is full).
     /// The archive used to be written first and abort the pass: nothing was
     /// queued, every 60 s. Now everything is queued, then the archive fails
