@@ -56,16 +56,26 @@ extension Composer {
         case .acceptance: what = english ? "acceptance reminder" : "验收提醒"
         case .lookback: what = english ? "look-back reminder" : "回头看提醒"
         case .personal: what = english ? "personal list" : "个人任务清单"
-        default: what = notice.kind.rawValue
+        case .closure: what = english ? "closure reminder" : "销号提醒"
+        case .rebound: what = english ? "rebound notice" : "反弹通报"
+        case .interview: what = english ? "interview proposed" : "约谈建议"
+        case .extension: what = english ? "extension request notice" : "延期申请提醒"
+        case .standing: what = english ? (notice.step >= 2 ? "standing measure reported to the leader" : "standing measure reminder")
+                                        : (notice.step >= 2 ? "长期坚持报分管领导" : "长期坚持提醒")
+        case .digest: what = english ? "weekly digest" : "整改周报"
         }
         return String(notice.on.description.dropFirst(5)) + " " + what
     }
 
-    func yellowWords(_ reason: Digest.YellowReason, staleWeeks: Int) -> String {
+    /// Why a task is yellow; `staleWeeks` is the digest's `[digest] stale_weeks`
+    /// (nil in a digest archived before it was recorded).
+    func yellowWords(_ reason: Digest.YellowReason, staleWeeks: Int?) -> String {
         switch reason {
         case .dueSoon: return english ? "due within 7 days" : "7天内到期"
         case .checkpointPassed: return english ? "not started past a checkpoint" : "节点已过仍未启动"
-        case .progressStale: return english ? "progress unchanged for weeks" : "整改进展连续多周未更新"
+        case .progressStale:
+            guard let staleWeeks else { return english ? "progress unchanged for weeks" : "整改进展连续多周未更新" }
+            return english ? "progress unchanged over \(staleWeeks) weekly reads" : "整改进展连续\(staleWeeks)周未更新"
         }
     }
 
@@ -87,17 +97,28 @@ extension Composer {
                 "look_back_on": row.lookBackOn?.description ?? "",
                 "progress": row.progress,
                 "notices": row.notices.enumerated().map { ["first": $0.offset == 0, "text": noticeWords($0.element)] as [String: Any] },
-                "reasons": row.yellowReasons.map { yellowWords($0, staleWeeks: 0) }.joined(separator: english ? ", " : "、"),
+                "reasons": row.yellowReasons.map { yellowWords($0, staleWeeks: digest.staleWeeks) }.joined(separator: english ? ", " : "、"),
             ]
         }
         // "—" rather than "": a key left out of a row is looked up in the
         // enclosing context, and would show the whole digest's rate.
         func group(_ g: Digest.GroupRow) -> [String: Any] {
             let done = Int(g.completionRate.rounded())
-            return ["name": g.name, "tasks": g.tasks, "done": g.done, "overdue": g.overdue, "rate": Self.percent(g.completionRate),
+            // A blank department or leader in the ledger is the group "", worded in the reader's language.
+            let name = g.name.isEmpty ? (english ? "(not given)" : "（未填写）") : g.name
+            return ["name": name, "tasks": g.tasks, "done": g.done, "overdue": g.overdue, "rate": Self.percent(g.completionRate),
                     "on_time_rate": g.onTimeRate.map(Self.percent) ?? "—", "bar_done": done, "bar_rest": 100 - done]
         }
         func limited(_ rows: [Digest.TaskRow]) -> [[String: Any]] { rows.prefix(Self.listLimit).map(task) }
+        // Lists stop at `listLimit` rows (the workbook has every task), cut
+        // before their rows are built: a first digest after importing a
+        // large ledger would otherwise build 100k rows under 新增任务 and drop
+        // all but 200. `more` records what was left out, as `KEY_more`.
+        var more: [String: Int] = [:]
+        func capped<Row>(_ key: String, _ rows: [Row], _ transform: (Row) -> [String: Any]) -> [[String: Any]] {
+            if rows.count > Self.listLimit { more[key] = rows.count - Self.listLimit }
+            return rows.prefix(Self.listLimit).map(transform)
+        }
         // The trend chart: one row per week, bars as table cells; the overdue
         // bar is scaled to the worst week.
         let worst = max(digest.trend.map(\.overdue).max() ?? 0, 1)
@@ -117,24 +138,25 @@ extension Composer {
             "problems_measured": c.problemsMeasured, "problems_rectified": c.problemsRectified,
             "problem_rate": Self.percent(c.problemRectificationRate),
             "on_time_rate": c.onTimeRate.map(Self.percent) ?? "—", "done_judged": c.doneJudged, "done_on_time": c.doneOnTime,
-            "late": c.late, "average_days_late": c.averageDaysLate.map { String(format: "%.1f", $0) } ?? "",
+            "late_done": c.lateDone, "average_days_late_done": c.averageDaysLateDone.map { String(format: "%.1f", $0) } ?? "",
+            "average_days_overdue": c.averageDaysOverdue.map { String(format: "%.1f", $0) } ?? "",
             "overdue": c.overdue, "rate": Self.percent(c.completionRate),
             "has_change": c.completionRateChange != nil,
             "rate_change": c.completionRateChange.map { $0 > 0 ? String(format: "+%.1f", $0) : String(format: "%.1f", $0) } ?? "",
             "red": digest.lights.red, "yellow": digest.lights.yellow, "blue": digest.lights.blue,
-            "departments": digest.departments.map(group),
-            "leaders": digest.leaders.map(group),
+            "departments": capped("departments", digest.departments, group),
+            "leaders": capped("leaders", digest.leaders, group),
             "trend": trend,
             // Lists in the mail stop at `listLimit` rows; the workbook has every task.
             "overdue_tasks": limited(digest.overdue),
             "has_overdue": !digest.overdue.isEmpty,
             "yellow_tasks": limited(digest.yellow), "has_yellow": !digest.yellow.isEmpty,
             "due7": limited(digest.dueIn7Days), "due30": limited(digest.dueIn8To30Days),
-            "checkpoints": digest.checkpoints.map { ["task": $0.task, "date": $0.date.description, "label": $0.label,
+            "checkpoints": capped("checkpoints", digest.checkpoints) { ["task": $0.task, "date": $0.date.description, "label": $0.label,
                                                      "department": $0.department, "officer": $0.officer] },
-            "acceptance": digest.acceptancePending.map(task), "lookbacks": digest.lookBacksDue.map(task),
+            "acceptance": capped("acceptance", digest.acceptancePending, task), "lookbacks": capped("lookbacks", digest.lookBacksDue, task),
             "has_previous": digest.changes != nil,
-            "unreadable": digest.quality.unreadableDeadlines.map(task),
+            "unreadable": capped("unreadable", digest.quality.unreadableDeadlines, task),
             "unreachable": Self.people(digest.quality.unreachablePeople),
             "missing_years": digest.quality.missingCalendarYears.map(String.init).joined(separator: ", "),
             "failed_mail": digest.quality.failedMail, "ledger_errors": digest.quality.ledgerErrors,
@@ -151,7 +173,7 @@ extension Composer {
         if digest.overdue.count > Self.listLimit { values["overdue_more"] = digest.overdue.count - Self.listLimit }
         if digest.yellow.count > Self.listLimit { values["yellow_more"] = digest.yellow.count - Self.listLimit }
         values.merge(periodicValues(digest)) { _, new in new }
-        values["rebounds"] = digest.rebounds.map { rebound -> [String: Any] in
+        values["rebounds"] = capped("rebounds", digest.rebounds) { rebound -> [String: Any] in
             var entry = task(rebound.task)
             entry["closed_on"] = rebound.closedOn?.description ?? ""
             entry["reopened_on"] = rebound.reopenedOn?.description ?? ""
@@ -161,20 +183,22 @@ extension Composer {
             return entry
         }
         values["has_rebounds"] = !digest.rebounds.isEmpty
-        values["interviews"] = digest.interviewsProposed.map(task)
+        values["interviews"] = capped("interviews", digest.interviewsProposed, task)
         values["has_interviews"] = !digest.interviewsProposed.isEmpty
         if let changes = digest.changes {
-            values["newly_completed"] = changes.newlyCompleted.map(task)
-            values["newly_closed"] = changes.newlyClosed.map(task)
-            values["newly_overdue"] = changes.newlyOverdue.map(task)
-            values["moved"] = changes.deadlinesMoved.map { ["task": $0.task, "measure": $0.measure, "from": $0.from, "to": $0.to] }
-            values["added"] = changes.added.map(task)
-            values["removed"] = changes.removed.map(task)
+            values["newly_completed"] = capped("newly_completed", changes.newlyCompleted, task)
+            values["newly_closed"] = capped("newly_closed", changes.newlyClosed, task)
+            values["newly_overdue"] = capped("newly_overdue", changes.newlyOverdue, task)
+            values["moved"] = capped("moved", changes.deadlinesMoved) { ["task": $0.task, "measure": $0.measure, "from": $0.from, "to": $0.to] }
+            values["added"] = capped("added", changes.added, task)
+            values["removed"] = capped("removed", changes.removed, task)
         }
         // Every other list stops at `listLimit` rows too (the workbook has every
         // task): a first digest after importing a large ledger would otherwise
         // name every task under 新增任务 and make a mail of many megabytes.
-        var truncated = false
+        var truncated = !more.isEmpty
+        for (key, count) in more { values["\(key)_more"] = count }
+        // The lists not cut above (the 延期 and 长期坚持 sections).
         for (key, value) in values where key != "trend" {
             guard let rows = value as? [[String: Any]], rows.count > Self.listLimit else { continue }
             values[key] = Array(rows.prefix(Self.listLimit))

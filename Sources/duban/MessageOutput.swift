@@ -62,9 +62,11 @@ struct MessageJSON: Encodable {
         if let figures {
             json.key("figures")
             json.beginObject()
-            json.field("averageDaysLate", figures.averageDaysLate)
+            json.field("averageDaysLateDone", figures.averageDaysLateDone)
+            json.field("averageDaysOverdue", figures.averageDaysOverdue)
             json.field("completionRate", figures.completionRate)
             json.field("done", figures.done)
+            json.field("lateDone", figures.lateDone)
             json.field("onTimeRate", figures.onTimeRate)
             json.field("overdue", figures.overdue)
             json.field("problems", figures.problems)
@@ -147,7 +149,9 @@ struct DigestFigures: Encodable {
     var yellow: Int
     var completionRate: Double
     var onTimeRate: Double?
-    var averageDaysLate: Double?
+    var lateDone: Int
+    var averageDaysLateDone: Double?
+    var averageDaysOverdue: Double?
 
     init(_ digest: Digest) {
         let c = digest.counts
@@ -160,7 +164,9 @@ struct DigestFigures: Encodable {
         yellow = digest.lights.yellow
         completionRate = c.completionRate
         onTimeRate = c.onTimeRate
-        averageDaysLate = c.averageDaysLate
+        lateDone = c.lateDone
+        averageDaysLateDone = c.averageDaysLateDone
+        averageDaysOverdue = c.averageDaysOverdue
     }
 
     var text: String {

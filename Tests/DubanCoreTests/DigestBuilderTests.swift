@@ -66,9 +66,12 @@ import Testing
             let status = TaskStatus.allCases.randomElement(using: &rng)!
             let due = today.adding(days: Int.random(in: -60...60, using: &rng))
             let deadline: Deadline
-            switch Int.random(in: 0..<12, using: &rng) {
+            switch Int.random(in: 0..<15, using: &rng) {
             case 0: deadline = .unparsed("下月")
             case 1: deadline = .ongoing
+            case 2: deadline = .immediate(nil)
+            case 3: deadline = .immediate(due)
+            case 4: deadline = .byThenOngoing(due)
             default: deadline = .by(due)
             }
             let finished: LocalDate? = Int.random(in: 0..<5, using: &rng) == 0 ? nil : due.adding(days: Int.random(in: -10...10, using: &rng))
@@ -90,6 +93,12 @@ import Testing
         let snapshot = randomRichLedger(seed: UInt64(seed), count: 400)
         let digest = DigestBuilder(planner: makePlanner()).build(week: ISOWeek(containing: today), today: today, .init(snapshot: snapshot))
         // Counted here without the builder. Standing = 长期坚持 by status or deadline: out of every rate.
+        // Due: the date written (立行立改 with one, "X前…并长期坚持" too), or
+        // for 立行立改 alone 30 days after the feedback date (2026-03-15).
+        func dueDate(_ t: RectificationTask) -> LocalDate? {
+            if case .immediate(nil) = t.deadline { return day("2026-03-15").adding(days: 30) }
+            return t.deadline.date
+        }
         func standing(_ t: RectificationTask) -> Bool {
             t.status == .ongoing || ([.notStarted, .inProgress].contains(t.status) && t.deadline == .ongoing)
         }
@@ -105,11 +114,11 @@ import Testing
                 t.measured += 1
                 if isDone(task) {
                     t.measuredDone += 1
-                    if let due = task.deadline.date, let finished = task.completedOn ?? task.acceptedOn ?? task.closedOn {
+                    if let due = dueDate(task), let finished = task.completedOn ?? task.acceptedOn ?? task.closedOn {
                         t.judged += 1
                         if finished <= due { t.onTime += 1 }
                     }
-                } else if let due = task.deadline.date, due < today {
+                } else if let due = dueDate(task), due < today {
                     t.overdue += 1
                 }
             }
@@ -122,18 +131,22 @@ import Testing
         #expect(digest.counts.doneJudged == whole.judged && digest.counts.doneOnTime == whole.onTime)
         #expect(digest.counts.onTimeRate == percent(whole.onTime, whole.judged))
 
-        // Average days late: done after the due date (to completion), or open past it (to today).
-        var lateDays: [Int] = []
+        // Done late (to completion) and still open past the due date (to today), each on its own.
+        var lateDays: [Int] = [], overdueDays: [Int] = []
         for task in snapshot.tasks where !standing(task) {
-            guard let due = task.deadline.date else { continue }
+            guard let due = dueDate(task) else { continue }
             if isDone(task) {
                 if let finished = task.completedOn ?? task.acceptedOn ?? task.closedOn, finished > due { lateDays.append(due.days(until: finished)) }
             } else if due < today {
-                lateDays.append(due.days(until: today))
+                overdueDays.append(due.days(until: today))
             }
         }
-        #expect(digest.counts.late == lateDays.count)
-        #expect(digest.counts.averageDaysLate == (Double(lateDays.reduce(0, +)) / Double(lateDays.count) * 10).rounded() / 10)
+        func mean(_ days: [Int]) -> Double? { days.isEmpty ? nil : (Double(days.reduce(0, +)) / Double(days.count) * 10).rounded() / 10 }
+        #expect(digest.counts.lateDone == lateDays.count && overdueDays.count == whole.overdue)
+        #expect(digest.counts.averageDaysLateDone == mean(lateDays))
+        #expect(digest.counts.averageDaysOverdue == mean(overdueDays))
+        #expect(!lateDays.isEmpty && !overdueDays.isEmpty)
+        #expect(digest.counts.problems == Set(snapshot.problems.map(\.number)).union(snapshot.tasks.map(\.problemNumber)).count)
 
         // Problems: rectified when every non-standing task is done; problems with only standing tasks are out.
         var measuredProblems = 0, rectified = 0

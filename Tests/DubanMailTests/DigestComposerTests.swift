@@ -124,6 +124,62 @@ import Testing
         #expect(html.contains("05-25 reminder<br>06-02 escalated to the supervising leader"), "\(html)")
     }
 
+    /// A task yellow for unchanged progress says over how many weekly reads
+    /// (`[digest] stale_weeks`), not 多周; a notice of any kind is worded,
+    /// not shown as its raw name; a blank department is worded in the
+    /// reader's language.
+    @Test func yellowReasonsNoticesAndBlankGroupsAreWorded() throws {
+        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
+                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
+                              feedbackDate: LocalDate("2026-03-15"))
+        let tasks = [
+            RectificationTask(id: TaskID("STALE"), idIsExplicit: true, problemNumber: "1", measure: "停滞措施", department: "",
+                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-09-30")!), progress: "正在起草", status: .inProgress,
+                              source: SourceLocation(file: "l")),
+            RectificationTask(id: TaskID("LATE"), idIsExplicit: true, problemNumber: "1", measure: "逾期措施", department: "办公室",
+                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-03-01")!), status: .inProgress,
+                              source: SourceLocation(file: "l")),
+        ]
+        let history = [[TaskID("STALE"): "正在起草"], [TaskID("STALE"): "正在起草"]]
+        let notices = [TaskID("LATE"): [Digest.Notice(kind: .escalation, step: 3, on: LocalDate("2026-04-01")!),
+                                        Digest.Notice(kind: .interview, step: 1, on: LocalDate("2026-04-20")!)]]
+        let digest = DigestBuilder(planner: planner, staleWeeks: 2).build(
+            week: ISOWeek(containing: today), today: today, .init(snapshot: LedgerSnapshot(tasks: tasks), notices: notices, progressHistory: history))
+        let chinese = try composer("zh-CN").renderDigest(digest, audience: nil)
+        #expect(chinese.text.contains("整改进展连续2周未更新") && !chinese.text.contains("多周未更新；"), "\(chinese.text)")
+        #expect(chinese.text.contains("04-20 约谈建议") && !chinese.text.contains("interview"), "\(chinese.text)")
+        #expect(chinese.text.contains("（未填写）：任务1项"), "\(chinese.text)")
+        let english = try composer("en").renderDigest(digest, audience: nil)
+        #expect(english.text.contains("progress unchanged over 2 weekly reads"), "\(english.text)")
+        #expect(english.text.contains("04-20 interview proposed"), "\(english.text)")
+        #expect(!english.text.contains("未填写") && !english.html.contains("未填写") && english.text.contains("(not given)"), "\(english.text)")
+    }
+
+    /// Finished late and still open past the due date are told apart, each
+    /// with its own average (they were one figure, 平均超期, over both).
+    @Test func lateAndOverdueAreToldApart() throws {
+        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
+                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
+                              feedbackDate: LocalDate("2026-03-15"))
+        func task(_ id: String, due: String, status: TaskStatus, completed: String? = nil) -> RectificationTask {
+            RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
+                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate(due)!), status: status,
+                              completedOn: completed.flatMap(LocalDate.init), source: SourceLocation(file: "l"))
+        }
+        // Done 4 and 2 days late; open 6 (06-30) and 10 (06-26) days past the due date on 07-06.
+        let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: LedgerSnapshot(tasks: [
+            task("D1", due: "2026-06-01", status: .completed, completed: "2026-06-05"),
+            task("D2", due: "2026-06-01", status: .completed, completed: "2026-06-03"),
+            task("D3", due: "2026-06-01", status: .completed, completed: "2026-05-30"),
+            task("O1", due: "2026-06-30", status: .inProgress), task("O2", due: "2026-06-26", status: .notStarted),
+        ])))
+        #expect(digest.counts.lateDone == 2 && digest.counts.averageDaysLateDone == 3 && digest.counts.averageDaysOverdue == 8)
+        let text = try composer("zh-CN").renderDigest(digest, audience: nil).text
+        #expect(text.contains("超期完成2项，平均超期3.0天；逾期未完成2项，平均已逾期8.0天"), "\(text)")
+        let english = try composer("en").renderDigest(digest, audience: nil).text
+        #expect(english.contains("2 done late, 3.0 days late on average; 2 open past their due date, 8.0 days on average"), "\(english)")
+    }
+
     @Test func theHighestEscalationIsWordedInTheReadersLanguage() throws {
         let digest = digest()
         let english = try composer("en").renderDigest(digest, audience: nil)

@@ -56,6 +56,10 @@ public struct Digest: Sendable, Codable, Equatable {
     public var rebounds: [ReboundRow] = []
     /// 拟约谈: open tasks whose 约谈 notice has gone out, until they are done.
     public var interviewsProposed: [TaskRow] = []
+    /// `[digest] stale_weeks` when this digest was built: how many weekly
+    /// reads of unchanged progress made a task yellow. Optional so a digest
+    /// archived before it was recorded still decodes.
+    public var staleWeeks: Int?
 
     /// One 反弹: the task, when it was closed (or accepted) and what changed.
     public struct ReboundRow: Sendable, Codable, Equatable {
@@ -97,10 +101,14 @@ public struct Digest: Sendable, Codable, Equatable {
         public var doneOnTime: Int
         /// doneOnTime ÷ doneJudged, 0…100, one decimal; nil when nothing can be judged.
         public var onTimeRate: Double?
-        /// Tasks late: done after the due date, or open past it.
-        public var late: Int
-        /// Mean days past the due date over `late` tasks (to completion, or to today), one decimal.
-        public var averageDaysLate: Double?
+        /// Done tasks finished after their due date (completion day known).
+        public var lateDone: Int
+        /// Mean days from the due date to completion over `lateDone`, one decimal.
+        public var averageDaysLateDone: Double?
+        /// Mean days past the due date, to today, over the `overdue` tasks
+        /// (open, not standing), one decimal. Told apart from `lateDone`: a
+        /// task finished late and one still open are different news.
+        public var averageDaysOverdue: Double?
         public var previousCompletionRate: Double?
         /// Percentage points since the previous digest.
         public var completionRateChange: Double?

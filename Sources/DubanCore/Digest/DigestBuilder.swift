@@ -83,9 +83,11 @@ public struct DigestBuilder: Sendable {
 
         var counts = Digest.Counts(problems: 0, tasks: rows.count, notStarted: 0, inProgress: 0, completed: 0, accepted: 0, closed: 0,
                                    ongoing: 0, standing: 0, done: 0, overdue: 0, problemsMeasured: 0, problemsRectified: 0,
-                                   problemRectificationRate: 0, completionRate: 0, doneJudged: 0, doneOnTime: 0, late: 0)
-        for row in rows {
-            switch row.status {
+                                   problemRectificationRate: 0, completionRate: 0, doneJudged: 0, doneOnTime: 0, lateDone: 0)
+        // By index, fields read in place: `for row in rows` copied each row
+        // (a dozen strings retained and released) at every loop over 100k tasks.
+        for index in rows.indices {
+            switch rows[index].status {
             case .notStarted: counts.notStarted += 1
             case .inProgress: counts.inProgress += 1
             case .completed: counts.completed += 1
@@ -93,35 +95,45 @@ public struct DigestBuilder: Sendable {
             case .closed: counts.closed += 1
             case .ongoing: counts.ongoing += 1
             }
-            if row.status.isDone { counts.done += 1 }
-            if row.standing { counts.standing += 1 }
-            if row.light == .red { counts.overdue += 1 }
+            if rows[index].status.isDone { counts.done += 1 }
+            if rows[index].standing { counts.standing += 1 }
+            if rows[index].light == .red { counts.overdue += 1 }
         }
         let whole = Self.figures(rows, today: today)
         counts.completionRate = whole.completionRate
         counts.doneJudged = whole.judged
         counts.doneOnTime = whole.onTime
         counts.onTimeRate = whole.onTimeRate
-        counts.late = whole.late
-        counts.averageDaysLate = whole.averageDaysLate
+        counts.lateDone = whole.lateDone
+        counts.averageDaysLateDone = whole.averageDaysLateDone
+        counts.averageDaysOverdue = whole.averageDaysOverdue
 
-        // Problems in ledger order, then any number only tasks mention (as the stage report).
-        var problemOrder: [String] = []
-        var problemTasks: [String: [Digest.TaskRow]] = [:]
-        for problem in snapshot.problems where problemTasks[problem.number] == nil {
-            problemOrder.append(problem.number)
-            problemTasks[problem.number] = []
+        // Problems in ledger order, then any number only tasks mention (as the
+        // stage report); per problem only whether it has measured tasks and
+        // whether all are done.
+        var problemIndex: [String: Int] = [:]
+        var problemState: [(measured: Bool, allDone: Bool)] = []
+        for problem in snapshot.problems where problemIndex[problem.number] == nil {
+            problemIndex[problem.number] = problemState.count
+            problemState.append((false, true))
         }
-        for row in rows {
-            if problemTasks[row.problem] == nil { problemOrder.append(row.problem); problemTasks[row.problem] = [] }
-            problemTasks[row.problem]!.append(row)
+        for index in rows.indices {
+            let position: Int
+            if let known = problemIndex[rows[index].problem] {
+                position = known
+            } else {
+                position = problemState.count
+                problemIndex[rows[index].problem] = position
+                problemState.append((false, true))
+            }
+            guard !rows[index].standing else { continue }
+            problemState[position].measured = true
+            if !rows[index].status.isDone { problemState[position].allDone = false }
         }
-        counts.problems = problemOrder.count
-        for number in problemOrder {
-            let measured = problemTasks[number]!.filter { !$0.standing }
-            guard !measured.isEmpty else { continue }
+        counts.problems = problemState.count
+        for state in problemState where state.measured {
             counts.problemsMeasured += 1
-            if measured.allSatisfy(\.status.isDone) { counts.problemsRectified += 1 }
+            if state.allDone { counts.problemsRectified += 1 }
         }
         counts.problemRectificationRate = Self.rate(done: counts.problemsRectified, of: counts.problemsMeasured)
 
@@ -134,10 +146,15 @@ public struct DigestBuilder: Sendable {
         let lights = Digest.Lights(red: rows.count { $0.light == .red }, yellow: rows.count { $0.light == .yellow },
                                    blue: rows.count { $0.light == .blue })
 
-        let open = rows.filter { !$0.status.isDone && !$0.standing }
-        let overdue = open.filter { $0.light == .red }.sorted { ($0.daysLeft ?? 0, $0.id) < ($1.daysLeft ?? 0, $1.id) }
-        let dueSoon = open.filter { ($0.daysLeft ?? -1) >= 0 }.sorted { ($0.daysLeft!, $0.id) < ($1.daysLeft!, $1.id) }
-        let yellow = rows.filter { $0.light == .yellow }.sorted { ($0.daysLeft ?? Int.max, $0.id) < ($1.daysLeft ?? Int.max, $1.id) }
+        // Lists chosen and sorted as indices, rows copied once into each.
+        func list(_ keep: (Digest.TaskRow) -> Bool, by daysLeft: (Int?) -> Int) -> [Digest.TaskRow] {
+            let chosen = rows.indices.filter { keep(rows[$0]) }
+            return chosen.sorted { (daysLeft(rows[$0].daysLeft), rows[$0].id) < (daysLeft(rows[$1].daysLeft), rows[$1].id) }.map { rows[$0] }
+        }
+        func isOpen(_ row: Digest.TaskRow) -> Bool { !row.status.isDone && !row.standing }
+        let overdue = list({ isOpen($0) && $0.light == .red }, by: { $0 ?? 0 })
+        let dueSoon = list({ isOpen($0) && ($0.daysLeft ?? -1) >= 0 && $0.daysLeft! <= 30 }, by: { $0! })
+        let yellow = list({ $0.light == .yellow }, by: { $0 ?? Int.max })
         var checkpoints: [Digest.CheckpointRow] = []
         for task in snapshot.tasks where !task.status.isDone {
             for checkpoint in task.checkpoints where (0...30).contains(today.days(until: checkpoint.date)) {
@@ -174,18 +191,20 @@ public struct DigestBuilder: Sendable {
 
         var digest = Digest(
             week: week, today: today, previousWeek: inputs.previous?.week, counts: counts, lights: lights,
-            departments: Self.groups(rows, today: today) { $0.department.isEmpty ? "（未填写）" : $0.department },
-            leaders: Self.groups(rows, today: today) { $0.leader.isEmpty ? "（未填写）" : $0.leader },
+            // A blank department or leader is the group "": the composer words it in the reader's language.
+            departments: Self.groups(rows, today: today, by: \.department),
+            leaders: Self.groups(rows, today: today, by: \.leader),
             overdue: overdue,
             yellow: yellow,
             dueIn7Days: dueSoon.filter { $0.daysLeft! <= 7 },
             dueIn8To30Days: dueSoon.filter { $0.daysLeft! > 7 && $0.daysLeft! <= 30 },
             checkpoints: checkpoints,
-            acceptancePending: rows.filter { $0.status == .completed },
-            lookBacksDue: rows.filter { row in row.lookBackOn.map { (-7...30).contains(today.days(until: $0)) } ?? false },
+            acceptancePending: rows.indices.filter { rows[$0].status == .completed }.map { rows[$0] },
+            lookBacksDue: rows.indices.filter { rows[$0].lookBackOn.map { (-7...30).contains(today.days(until: $0)) } ?? false }.map { rows[$0] },
             changes: inputs.previous.map { changes(from: $0.snapshot, to: snapshot, rows: rows, today: today, problems: problems,
                                                    reopened: Set(inputs.loop.reopened.keys)) },
             quality: quality, trend: trend, tasks: rows)
+        digest.staleWeeks = staleWeeks
         addPeriodicSections(to: &digest, inputs, today: today)
         (digest.rebounds, digest.interviewsProposed) = loopSections(snapshot, rows: rows, inputs)
         return digest
@@ -242,45 +261,71 @@ public struct DigestBuilder: Sendable {
         var judged: Int
         var onTime: Int
         var onTimeRate: Double?
-        var late: Int
-        var averageDaysLate: Double?
+        var lateDone: Int
+        var averageDaysLateDone: Double?
+        var averageDaysOverdue: Double?
     }
 
-    /// The rates of a set of rows; standing tasks are left out of all of them.
-    static func figures(_ rows: [Digest.TaskRow], today: LocalDate) -> Figures {
-        var measured = 0, done = 0, judged = 0, onTime = 0, late = 0, daysLate = 0
-        for row in rows where !row.standing {
+    /// The rates of a set of rows, added up one row at a time; standing
+    /// tasks are left out of all of them.
+    struct Tally {
+        var measured = 0, done = 0, judged = 0, onTime = 0, lateDone = 0, daysLateDone = 0, overdueOpen = 0, daysOverdue = 0
+        var tasks = 0, doneAll = 0, overdue = 0
+
+        mutating func add(_ row: Digest.TaskRow, today: LocalDate) {
+            tasks += 1
+            if row.status.isDone { doneAll += 1 }
+            if row.light == .red { overdue += 1 }
+            guard !row.standing else { return }
             measured += 1
             if row.status.isDone {
                 done += 1
                 if let due = row.dueDate, let finished = completionDay(row) {
                     judged += 1
                     let days = due.days(until: finished)
-                    if days <= 0 { onTime += 1 } else { late += 1; daysLate += days }
+                    if days <= 0 { onTime += 1 } else { lateDone += 1; daysLateDone += days }
                 }
             } else if let due = row.dueDate, due < today {
-                late += 1
-                daysLate += due.days(until: today)
+                overdueOpen += 1
+                daysOverdue += due.days(until: today)
             }
         }
-        return Figures(completionRate: rate(done: done, of: measured), judged: judged, onTime: onTime,
-                       onTimeRate: judged > 0 ? rate(done: onTime, of: judged) : nil, late: late,
-                       averageDaysLate: late > 0 ? (Double(daysLate) / Double(late) * 10).rounded() / 10 : nil)
+
+        var figures: Figures {
+            func mean(_ days: Int, _ count: Int) -> Double? { count > 0 ? (Double(days) / Double(count) * 10).rounded() / 10 : nil }
+            return Figures(completionRate: rate(done: done, of: measured), judged: judged, onTime: onTime,
+                           onTimeRate: judged > 0 ? rate(done: onTime, of: judged) : nil, lateDone: lateDone,
+                           averageDaysLateDone: mean(daysLateDone, lateDone), averageDaysOverdue: mean(daysOverdue, overdueOpen))
+        }
+    }
+
+    static func figures(_ rows: [Digest.TaskRow], today: LocalDate) -> Figures {
+        var tally = Tally()
+        for index in rows.indices { tally.add(rows[index], today: today) }
+        return tally.figures
     }
 
     /// Rows grouped by `key`, most overdue first, then in ledger order.
-    static func groups(_ rows: [Digest.TaskRow], today: LocalDate, by key: (Digest.TaskRow) -> String) -> [Digest.GroupRow] {
-        var order: [String] = []
-        var members: [String: [Digest.TaskRow]] = [:]
-        for row in rows {
-            let name = key(row)
-            if members[name] == nil { order.append(name) }
-            members[name, default: []].append(row)
+    static func groups(_ rows: [Digest.TaskRow], today: LocalDate, by key: KeyPath<Digest.TaskRow, String>) -> [Digest.GroupRow] {
+        var position: [String: Int] = [:]
+        var names: [String] = []
+        var tallies: [Tally] = []
+        for index in rows.indices {
+            let name = rows[index][keyPath: key]
+            let at: Int
+            if let known = position[name] {
+                at = known
+            } else {
+                at = names.count
+                position[name] = at
+                names.append(name)
+                tallies.append(Tally())
+            }
+            tallies[at].add(rows[index], today: today)
         }
-        let groups = order.map { name -> Digest.GroupRow in
-            let group = members[name]!
-            let figures = Self.figures(group, today: today)
-            return Digest.GroupRow(name: name, tasks: group.count, done: group.count { $0.status.isDone }, overdue: group.count { $0.light == .red },
+        let groups = zip(names, tallies).map { name, tally -> Digest.GroupRow in
+            let figures = tally.figures
+            return Digest.GroupRow(name: name, tasks: tally.tasks, done: tally.doneAll, overdue: tally.overdue,
                                    completionRate: figures.completionRate, onTimeRate: figures.onTimeRate)
         }
         return groups.enumerated().sorted { ($1.element.overdue, $0.offset) < ($0.element.overdue, $1.offset) }.map(\.element)

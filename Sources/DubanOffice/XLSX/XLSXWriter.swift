@@ -31,6 +31,8 @@ public final class XLSXWriter {
     private let zip: ZipWriter
     private let path: String
     private let columns: [Column]
+    /// "A", "B" … per column, worked out once rather than for every cell.
+    private let columnNames: [String]
     private var sharedStrings: [String] = []
     private var stringIndex: [ByteKey: Int] = [:]
     private var stringReferences = 0
@@ -53,6 +55,7 @@ public final class XLSXWriter {
             throw OfficeError(.invalidInput, "\(url.path): a sheet needs 1–16384 columns, not \(columns.count)")
         }
         self.columns = columns
+        columnNames = columns.indices.map(Self.columnName)
         zip = try ZipWriter(creating: url)
         try writeFixedParts(sheet: sheet)
         try zip.begin("xl/worksheets/sheet1.xml")
@@ -88,7 +91,7 @@ public final class XLSXWriter {
         let row = rowCount
         rowXML += #"<row r="\#(row)">"#
         for (index, cell) in cells.enumerated() {
-            let reference = Self.columnName(index) + String(row)
+            let reference = columnNames[index] + String(row)
             switch cell {
             case .empty:
                 continue
@@ -153,7 +156,9 @@ public final class XLSXWriter {
 
     private func sharedString(_ text: String) -> Int {
         var text = text
-        if text.utf16.count > Self.maximumCellLength {
+        // The UTF-8 length is stored and never shorter than the UTF-16 one,
+        // which is counted only when it could be too long.
+        if text.utf8.count > Self.maximumCellLength, text.utf16.count > Self.maximumCellLength {
             // Excel refuses a workbook with a longer cell ("repair"): cut it, visibly.
             var kept = String.UnicodeScalarView(), units = 0
             for scalar in text.unicodeScalars {
