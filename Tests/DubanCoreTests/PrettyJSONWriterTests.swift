@@ -115,4 +115,22 @@ import Testing
         json.finish()
         #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
     }
+
+    /// JSON has no NaN or infinity: JSONEncoder refuses them, and the writer
+    /// wrote `nan` / `inf`, which no reader parses. A figure that is not a
+    /// number is written as null (as an absent figure is), and the document
+    /// stays JSON.
+    @Test(arguments: [Double.nan, .infinity, -.infinity])
+    func aNonFiniteNumberIsNull(value: Double) throws {
+        var written: [UInt8] = []
+        var json = PrettyJSONWriter { written += $0 }
+        json.beginObject()
+        json.field("a", value)
+        json.key("b")
+        json.double(value)
+        json.endObject()
+        json.finish()
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(written)) as? [String: Any], "\(String(decoding: written, as: UTF8.self))")
+        #expect(parsed["a"] is NSNull && parsed["b"] is NSNull, "\(String(decoding: written, as: UTF8.self))")
+    }
 }

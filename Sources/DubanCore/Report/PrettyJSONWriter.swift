@@ -53,8 +53,12 @@ public struct PrettyJSONWriter {
     public mutating func int(_ value: Int) { beginValue(); append(String(value)) }
 
     /// A finite number as the encoder writes it: `50` for 50.0, `12.5`, `33.3`.
+    /// JSON has no NaN or infinity (the encoder refuses them, and `nan` is no
+    /// JSON a reader parses): those are written as null, like a figure that
+    /// cannot be judged.
     public mutating func double(_ value: Double) {
         beginValue()
+        guard value.isFinite else { return append("null") }
         append(value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)")
     }
 
