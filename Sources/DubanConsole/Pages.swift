@@ -111,7 +111,7 @@ struct Pages: Sendable {
         }
         let trendRows = trend.map { entry -> Markup in "<tr><td>\(entry.week)</td><td>\(entry.rate.description)%</td></tr>" }
         let departments = digest.departments.map { d -> Markup in
-            "<tr><td><a href=\"/tasks?\(Query.string([("department", d.name)]))\">\(d.name)</a></td><td>\(d.tasks)</td><td>\(d.done)</td><td class=\"red\">\(d.overdue)</td><td>\(d.completionRate.description)%</td></tr>"
+            "<tr><td><a href=\"/tasks?\(Query.string([("department", d.name)]))\">\(d.name.isEmpty ? w("（未填写）", "(not given)") : d.name)</a></td><td>\(d.tasks)</td><td>\(d.done)</td><td class=\"red\">\(d.overdue)</td><td>\(d.completionRate.description)%</td></tr>"
         }
         func taskRows(_ rows: [Digest.TaskRow]) -> Markup {
             if rows.isEmpty { return "<p>\(w("无", "None"))</p>" }

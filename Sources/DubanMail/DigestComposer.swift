@@ -56,13 +56,13 @@ extension Composer {
         case .acceptance: what = english ? "acceptance reminder" : "验收提醒"
         case .lookback: what = english ? "look-back reminder" : "回头看提醒"
         case .personal: what = english ? "personal list" : "个人任务清单"
-        case .closure: what = english ? "closure reminder" : "销号提醒"
-        case .rebound: what = english ? "rebound notice" : "反弹通报"
-        case .interview: what = english ? "interview proposed" : "约谈建议"
-        case .extension: what = english ? "extension request notice" : "延期申请提醒"
-        case .standing: what = english ? (notice.step >= 2 ? "standing measure reported to the leader" : "standing measure reminder")
-                                        : (notice.step >= 2 ? "长期坚持报分管领导" : "长期坚持提醒")
-        case .digest: what = english ? "weekly digest" : "整改周报"
+        // The rest by the one table of kind names the console and `export` use.
+        case .closure: what = english ? "closure reminder" : notice.kind.label
+        case .rebound: what = english ? "rebound notice" : notice.kind.label
+        case .interview: what = english ? "interview proposed" : notice.kind.label
+        case .extension: what = english ? "extension request notice" : notice.kind.label
+        case .standing: what = english ? "standing measure notice" : notice.kind.label
+        case .digest: what = english ? "weekly digest" : notice.kind.label
         }
         return String(notice.on.description.dropFirst(5)) + " " + what
     }

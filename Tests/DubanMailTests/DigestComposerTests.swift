@@ -147,7 +147,7 @@ import Testing
             week: ISOWeek(containing: today), today: today, .init(snapshot: LedgerSnapshot(tasks: tasks), notices: notices, progressHistory: history))
         let chinese = try composer("zh-CN").renderDigest(digest, audience: nil)
         #expect(chinese.text.contains("整改进展连续2周未更新") && !chinese.text.contains("多周未更新；"), "\(chinese.text)")
-        #expect(chinese.text.contains("04-20 约谈建议") && !chinese.text.contains("interview"), "\(chinese.text)")
+        #expect(chinese.text.contains("04-20 拟约谈") && !chinese.text.contains("interview"), "\(chinese.text)")
         #expect(chinese.text.contains("（未填写）：任务1项"), "\(chinese.text)")
         let english = try composer("en").renderDigest(digest, audience: nil)
         #expect(english.text.contains("progress unchanged over 2 weekly reads"), "\(english.text)")
