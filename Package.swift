@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The PostgreSQL state backend (DubanPostgres).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The domain: tasks, deadlines, statuses, diagnostics. Pure, Foundation only.
@@ -64,6 +66,20 @@ let package = Package(
         .target(
             name: "DubanStore",
             dependencies: ["DubanCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL state backend: the same `StateStore`, the same migrations in
+        // PostgreSQL's dialect, and the leader lease for daemons sharing one database.
+        .target(
+            name: "DubanPostgres",
+            dependencies: [
+                "DubanCore", "DubanStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Mail: templates, MIME, iCalendar, and the transports (SMTP on NIO, files, sendmail).
@@ -101,7 +117,7 @@ let package = Package(
         .target(
             name: "DubanDaemon",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanSystemd", "DubanConsole",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanPostgres", "DubanMail", "DubanSystemd", "DubanConsole",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -126,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "duban",
             dependencies: [
-                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanMail", "DubanDaemon", "DubanSystemd", "DubanOffice",
+                "DubanCore", "DubanLedger", "DubanConfig", "DubanStore", "DubanPostgres", "DubanMail", "DubanDaemon", "DubanSystemd", "DubanOffice",
                 "DubanConsole",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -170,7 +186,7 @@ let package = Package(
             dependencies: ["DubanOffice", "DubanCore", "DubanLedger", "DubanTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanStoreTests", dependencies: ["DubanStore", "DubanPostgres", "DubanCore", "DubanTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DubanDaemonTests",
             dependencies: ["DubanDaemon", "DubanConfig", "DubanStore", "DubanCore", "DubanMail", "DubanSystemd", "DubanTesting", "DubanLedger",

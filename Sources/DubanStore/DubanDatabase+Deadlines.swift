@@ -10,10 +10,16 @@ extension DubanDatabase {
     /// One row per task: its current due date, the day Duban first saw it,
     /// and whether it replaced an earlier date (or the task appeared in a
     /// ledger Duban was already watching).
-    struct DeadlineRow: Sendable {
-        var deadline: String
-        var since: String
-        var changed: Bool
+    public struct DeadlineRow: Sendable {
+        public var deadline: String
+        public var since: String
+        public var changed: Bool
+
+        public init(deadline: String, since: String, changed: Bool) {
+            self.deadline = deadline
+            self.since = since
+            self.changed = changed
+        }
     }
 
     /// Records the due dates of `deadlines` as seen `today` and returns, for
@@ -60,7 +66,7 @@ extension DubanDatabase {
     /// Rows to write and the changes they mean. Rows of tasks no longer in
     /// the ledger are kept: a task that comes back with the same date has
     /// not changed.
-    static func compare(known: [String: DeadlineRow], current: [TaskID: LocalDate], today: LocalDate, first: Bool)
+    public static func compare(known: [String: DeadlineRow], current: [TaskID: LocalDate], today: LocalDate, first: Bool)
         -> (updates: [(String, DeadlineRow)], changes: Planner.DeadlineChanges) {
         var updates: [(String, DeadlineRow)] = []
         var changes: Planner.DeadlineChanges = [:]

@@ -70,7 +70,7 @@ extension DubanDatabase {
     /// Marks a message delivered (after the server's 250) and its log entries
     /// sent, together, at the pass's `now`. `refused` are recipients refused
     /// for good (address → the server's reply), recorded one row each.
-    public func markSent(messageID: String, at now: Date, refused: [String: String] = [:]) async throws(StoreError) {
+    public func markSent(messageID: String, at now: Date, refused: [String: String]) async throws(StoreError) {
         try await write("recording \(messageID) as sent") { db in
             try db.execute(sql: """
                 UPDATE outbox SET state = 'sent', sentAt = ?, deliveredAt = COALESCE(deliveredAt, ?), attempts = attempts + 1,
@@ -120,17 +120,7 @@ extension DubanDatabase {
         }
     }
 
-    public struct OutboxCounts: Sendable, Equatable {
-        public var pending: Int
-        public var sent: Int
-        public var failed: Int
-
-        public init(pending: Int, sent: Int, failed: Int) {
-            self.pending = pending
-            self.sent = sent
-            self.failed = failed
-        }
-    }
+    public typealias OutboxCounts = DubanStore.OutboxCounts
 
     public func outboxCounts() async throws(StoreError) -> OutboxCounts {
         try await read("counting the outbox") { db in
@@ -148,7 +138,7 @@ extension DubanDatabase {
     }
 
     /// Outbox entries in queue order (or newest first), optionally of one state.
-    public func outbox(state: OutboxState? = nil, limit: Int? = nil, newestFirst: Bool = false) async throws(StoreError) -> [OutboxEntry] {
+    public func outbox(state: OutboxState?, limit: Int?, newestFirst: Bool) async throws(StoreError) -> [OutboxEntry] {
         try await read("reading the outbox") { db in
             var request = OutboxEntry.all()
             if let state { request = request.filter(OutboxEntry.Columns.state == state) }
@@ -159,7 +149,7 @@ extension DubanDatabase {
     }
 
     /// Recipients refused for good, newest first.
-    public func refusedRecipients(limit: Int? = nil) async throws(StoreError) -> [RefusedRecipient] {
+    public func refusedRecipients(limit: Int?) async throws(StoreError) -> [RefusedRecipient] {
         try await read("reading refused recipients") { db in
             var request = RefusedRecipient.order(RefusedRecipient.Columns.refusedAt.desc, Column("id").desc)
             if let limit { request = request.limit(limit) }

@@ -86,11 +86,7 @@ extension DubanDatabase {
         }
     }
 
-    /// A notice recorded before, and when (sent, or queued if not yet sent).
-    public struct EarlierNotice: Sendable, Equatable {
-        public var identity: NotificationIdentity
-        public var at: Date
-    }
+    public typealias EarlierNotice = DubanStore.EarlierNotice
 
     /// The highest escalation step queued or sent per task.
     public func highestEscalations() async throws(StoreError) -> [TaskID: Int] {
@@ -207,7 +203,7 @@ extension DubanDatabase {
     }
 
     /// The snapshot of the most recent digest before `week` (or the latest of all).
-    public func latestDigestSnapshot(before week: ISOWeek? = nil) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)? {
+    public func latestDigestSnapshot(before week: ISOWeek?) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)? {
         try await read("reading the previous digest's snapshot") { db in
             var request = SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.digest)
             if let week { request = request.filter(SnapshotRecord.Columns.key < week.description) }

@@ -2,16 +2,10 @@ public import Foundation
 import GRDB
 
 extension DubanDatabase {
-    /// What one maintenance step did.
-    public struct Maintenance: Sendable, Equatable {
-        /// Sent messages whose MIME body and payload were dropped.
-        public var bodiesDropped: Int
-        /// Digest snapshots no digest will read again.
-        public var snapshotsDropped: Int
-    }
+    public typealias Maintenance = DubanStore.Maintenance
 
     /// The meta key holding when maintenance last ran.
-    static let lastMaintenanceKey = "last_maintenance"
+    static let lastMaintenanceKey = StateFormat.lastMaintenanceKey
 
     /// Whether the last maintenance is a day old (or never ran).
     public func maintenanceDue(now: Date) async throws(StoreError) -> Bool {
@@ -55,10 +49,7 @@ extension DubanDatabase {
     }
 }
 
-extension DubanDatabase {
-    /// Runs `maintain` when the last run is a day old; nil when not due.
-    public func maintainIfDue(now: Date, keepBodiesDays: Int) async throws(StoreError) -> Maintenance? {
-        guard try await maintenanceDue(now: now) else { return nil }
-        return try await maintain(now: now, keepBodiesDays: keepBodiesDays)
-    }
+/// The SQLite store: every requirement is implemented by the extensions above.
+extension DubanDatabase: StateStore {
+    public var location: String { path }
 }

@@ -263,6 +263,22 @@ public final class DubanDatabase: Sendable {
         }
         registerExtensionMigration(&migrator)
         registerLoopMigration(&migrator)
+        migrator.registerMigration("v4-pg: daemons") { db in
+            // Every daemon sharing a PostgreSQL database, as it last reported
+            // itself (`status`). With SQLite one daemon runs; the table keeps
+            // both stores' migrations in step (StateStoreTests).
+            try db.create(table: "daemon") { t in
+                t.primaryKey("instance", .text)
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("role", .text).notNull().check { ["leader", "standby"].contains($0) }
+                t.column("since", .datetime).notNull()
+                t.column("seenAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
+
+    /// The names of the migrations, in order (tests compare them with PostgreSQL's).
+    public static var migrationNames: [String] { migrator.migrations }
 }

@@ -30,6 +30,9 @@ public enum SnapshotPurpose: Sendable, Hashable {
     /// The ledger as the digest of that week saw it (kept, never replaced).
     case digest(ISOWeek)
 
+    /// The `purpose` and `key` columns, as every store writes them.
+    public var columns: (purpose: String, key: String) { (kind.rawValue, key) }
+
     var kind: SnapshotRecord.Kind {
         switch self {
         case .lastGood: .lastGood
@@ -154,6 +157,36 @@ public struct OutboxEntry: Codable, FetchableRecord, PersistableRecord, Sendable
     }
 }
 
+extension OutboxEntry {
+    /// A row as another store read it (PostgreSQL): every column.
+    public init(storedID id: Int64?, messageID: String, kind: String, level: Int?, slot: Date, recipients: String, subject: String, sender: String,
+                envelopeRecipients: String, mime: Data, payload: Data, state: OutboxState, attempts: Int, nextAttemptAt: Date?,
+                lastError: String?, createdAt: Date, sentAt: Date?, claimedBy: Int64?, claimedAt: Date?, deliveredAt: Date?,
+                bodyDroppedAt: Date?) {
+        self.id = id
+        self.messageID = messageID
+        self.kind = kind
+        self.level = level
+        self.slot = slot
+        self.recipients = recipients
+        self.subject = subject
+        self.sender = sender
+        self.envelopeRecipients = envelopeRecipients
+        self.mime = mime
+        self.payload = payload
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.sentAt = sentAt
+        self.claimedBy = claimedBy
+        self.claimedAt = claimedAt
+        self.deliveredAt = deliveredAt
+        self.bodyDroppedAt = bodyDroppedAt
+    }
+}
+
 /// A row of `refusedRecipient` (v2): one recipient the server refused for
 /// good (5xx, or 4xx until `give_up_after_hours`) while others accepted.
 public struct RefusedRecipient: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
@@ -168,6 +201,14 @@ public struct RefusedRecipient: Codable, FetchableRecord, PersistableRecord, Sen
     public enum Columns {
         static let messageID = Column(CodingKeys.messageID)
         static let refusedAt = Column(CodingKeys.refusedAt)
+    }
+
+    public init(storedID id: Int64?, messageID: String, address: String, reply: String, refusedAt: Date) {
+        self.id = id
+        self.messageID = messageID
+        self.address = address
+        self.reply = reply
+        self.refusedAt = refusedAt
     }
 }
 

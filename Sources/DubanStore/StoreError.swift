@@ -11,13 +11,15 @@ import GRDB
 public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case cannotOpen, busy, full, readOnly, corrupt, io, logDamaged, alreadyRecorded, heldElsewhere, notDeliverer, query
+            case cannotOpen, busy, unavailable, full, readOnly, corrupt, io, logDamaged, alreadyRecorded, heldElsewhere, notDeliverer, query
         }
         private let base: Base
         /// The file cannot be opened or created (missing folder, permissions).
         public static let cannotOpen = Code(base: .cannotOpen)
         /// Another process holds a lock on the database (transient).
         public static let busy = Code(base: .busy)
+        /// The database server cannot be reached, or dropped the connection (transient).
+        public static let unavailable = Code(base: .unavailable)
         /// The disk (or the file system's quota) is full.
         public static let full = Code(base: .full)
         /// The file or its folder cannot be written.
@@ -32,7 +34,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Something that may be recorded once only was already recorded
         /// (a digest week already sent).
         public static let alreadyRecorded = Code(base: .alreadyRecorded)
-        /// Another process holds the delivery lock.
+        /// Another process holds the delivery lock (SQLite) or leads (PostgreSQL).
         public static let heldElsewhere = Code(base: .heldElsewhere)
         /// A delivery was attempted without holding the delivery lock.
         public static let notDeliverer = Code(base: .notDeliverer)
@@ -52,7 +54,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 
     /// Whether the same operation may succeed if tried again shortly.
-    public var isTransient: Bool { code == .busy }
+    public var isTransient: Bool { code == .busy || code == .unavailable }
 
     /// Turns whatever GRDB or SQLite threw into a `StoreError` naming the
     /// file, what Duban was doing, and what the operator can do.

@@ -1,0 +1,240 @@
+import DubanCore
+import DubanPostgres
+@testable import DubanStore
+import DubanTesting
+import Foundation
+import Testing
+
+/// The store a shared test runs against: the SQLite file, or a fresh schema
+/// in the tests' own PostgreSQL cluster (`PostgresCluster`).
+enum Backend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgresql
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store that may deliver (it holds the delivery lock, or the lease).
+    func open() async throws -> any StateStore {
+        switch self {
+        case .sqlite:
+            let folder = try temporaryFolder("store")
+            return try DubanDatabase.open(at: folder.appendingPathComponent("duban.sqlite"), delivering: true)
+        case .postgresql:
+            let store = try await PostgresStore.open(try Self.settings(schema: PostgresCluster.running().freshSchema()), leading: true)
+            try #require(await store.lease?.acquireForCommand() == true)
+            return store
+        }
+    }
+
+    /// Settings for a schema of the shared cluster; a short failover keeps the fence short.
+    static func settings(schema: String, failover: Duration = .milliseconds(600)) throws -> PostgresSettings {
+        let cluster = try PostgresCluster.running()
+        return PostgresSettings(endpoint: .socket(folder: cluster.socketFolder, port: cluster.port), username: cluster.username,
+                                password: try String(contentsOf: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines),
+                                database: cluster.database, schema: schema, security: .plain,
+                                display: "postgresql://\(cluster.username)@/\(cluster.database)", failover: failover)
+    }
+}
+
+/// The store's contract, run against both stores: what the pipeline relies
+/// on must hold whichever database is behind `StateStore`.
+@Suite struct StateStoreTests {
+    let now = Date(timeIntervalSince1970: 1_782_000_000)
+    let fixtures = DubanDatabaseTests()
+
+    func identity(_ task: String, _ kind: NotificationKind = .reminder, step: Int = 7, about: String = "2026-06-30") -> NotificationIdentity {
+        NotificationIdentity(task: TaskID(task), kind: kind, step: step, about: LocalDate(about)!)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func queueingWritesLogAndOutboxTogether(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let skip = SkippedNotification(identity: identity("B", about: "2026-06-01"), reason: .deadlinePassed)
+        try await store.queue([fixtures.mail(fixtures.message(["A1", "A2"]), "【整改提醒】")], skipped: [skip], at: now)
+        #expect(try await store.loggedIdentities().map(\.key).sorted() == ["A1/reminder/7/2026-06-30", "A2/reminder/7/2026-06-30", "B/reminder/7/2026-06-01"])
+        let pending = try await store.deliverable(now: now)
+        #expect(pending.count == 1)
+        #expect(pending[0].subject == "【整改提醒】")
+        #expect(pending[0].recipientList == ["zhang.wei@example.org"])
+        #expect(String(decoding: pending[0].mime, as: UTF8.self).hasPrefix("Subject: 【整改提醒】"))
+        #expect(try pending[0].message().items.map(\.identity.task.rawValue) == ["A1", "A2"])
+        #expect(pending[0].slot == now && pending[0].createdAt == now && pending[0].state == .pending && pending[0].attempts == 0)
+        #expect(try await store.logState(of: skip.identity) == .skipped)
+        #expect(try await store.logState(of: identity("A1")) == .queued)
+        #expect(try await store.recordedAt(identity("A1")) == now)
+        #expect(try await store.recordedAt(skip.identity) == nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func queueingAnIdentityTwiceFailsWholeAndChangesNothing(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        try await store.queue([fixtures.mail(fixtures.message(["A"]), "s")], skipped: [], at: now)
+        await #expect { try await store.queue([self.fixtures.mail(self.fixtures.message(["B", "A"]), "s2")], skipped: [], at: self.now) } throws: { error in
+            (error as? StoreError)?.code == .alreadyRecorded
+        }
+        #expect(try await store.loggedIdentities().map(\.key) == ["A/reminder/7/2026-06-30"])
+        #expect(try await store.outboxCounts() == .init(pending: 1, sent: 0, failed: 0))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func sentPartlyDeliveredAndFailedAreRecorded(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let a = fixtures.message(["A"]), b = fixtures.message(["B"]), c = fixtures.message(["C"])
+        try await store.queue([fixtures.mail(a, "a"), fixtures.mail(b, "b"), fixtures.mail(c, "c")], skipped: [], at: now)
+        try await store.markSent(messageID: a.id, at: now, refused: ["x@example.org": "550 no such user"])
+        try await store.recordFailure(messageID: b.id, error: "421 try later", retryAt: now.addingTimeInterval(60))
+        try await store.markPartlyDelivered(messageID: c.id, at: now, waiting: ["w@example.org"], refused: [:], error: "451 later",
+                                            retryAt: now.addingTimeInterval(120))
+        #expect(try await store.deliverable(now: now).isEmpty)
+        #expect(try await store.deliverable(now: now.addingTimeInterval(61)).map(\.messageID) == [b.id])
+        #expect(try await store.nextRetry() == now.addingTimeInterval(60))
+        let partly = try #require(try await store.outbox(state: .pending).first { $0.messageID == c.id })
+        #expect(partly.recipientList == ["w@example.org"] && partly.deliveredAt == now && partly.lastError == "451 later")
+        try await store.recordFailure(messageID: b.id, error: "550 no such user", retryAt: nil)
+        #expect(try await store.outboxCounts() == .init(pending: 1, sent: 1, failed: 1))
+        let failed = try await store.outbox(state: .failed)
+        #expect(failed.first?.lastError == "550 no such user" && failed.first?.attempts == 2)
+        #expect(try await store.logState(of: a.items[0].identity) == .sent)
+        #expect(try await store.logState(of: b.items[0].identity) == .queued)
+        #expect(try await store.logState(of: c.items[0].identity) == .sent)
+        #expect(try await store.refusedRecipients().map(\.address) == ["x@example.org"])
+        #expect(try await store.refusedRecipientCount() == 1)
+        #expect(try await store.outbox(state: nil, limit: 2, newestFirst: true).map(\.messageID) == [c.id, b.id])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func claimsAreExclusiveInQueueOrderAndReleased(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        try await store.queue([fixtures.mail(fixtures.message(["A"]), "a"), fixtures.mail(fixtures.message(["B"]), "b"),
+                               fixtures.mail(fixtures.message(["C"]), "c")], skipped: [], at: now)
+        let first = try await store.claimDue(now: now, after: 0, limit: 2)
+        #expect(first.map(\.subject) == ["a", "b"] && first.allSatisfy { $0.claimedBy == Int64(getpid()) })
+        // Claimed rows are not handed out again; paging by id.
+        #expect(try await store.claimDue(now: now, after: 0, limit: 10).map(\.subject) == ["c"])
+        #expect(try await store.claimDue(now: now, after: first[1].id!, limit: 10).isEmpty)
+        try await store.releaseClaims()
+        #expect(try await store.claimDue(now: now, after: 0, limit: 10).count == 3)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func firstSeenCompletionIsRememberedAndForgotten(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        var task = RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", status: .completed, source: SourceLocation(file: "l.csv"))
+        let d1 = LocalDate("2026-06-01")!, d2 = LocalDate("2026-06-05")!
+        #expect(try await store.observeCompletions(LedgerSnapshot(tasks: [task]), today: d1) == [TaskID("A"): d1])
+        #expect(try await store.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d1])
+        #expect(try await store.completions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d1])
+        task.status = .inProgress
+        #expect(try await store.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2).isEmpty)
+        task.status = .completed
+        #expect(try await store.observeCompletions(LedgerSnapshot(tasks: [task]), today: d2) == [TaskID("A"): d2])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func deadlineChangesAreSeenOnceFirstObservationIsNotAChange(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let d1 = LocalDate("2026-06-01")!, d2 = LocalDate("2026-06-02")!
+        #expect(try await store.observeDeadlines([TaskID("A"): LocalDate("2026-06-30")!], today: d1).isEmpty)
+        #expect(try await store.deadlineChanges([TaskID("A"): LocalDate("2026-06-20")!], today: d2) == [TaskID("A"): d2])
+        #expect(try await store.observeDeadlines([TaskID("A"): LocalDate("2026-06-20")!], today: d2) == [TaskID("A"): d2])
+        #expect(try await store.observeDeadlines([TaskID("A"): LocalDate("2026-06-20")!], today: LocalDate("2026-06-09")!) == [TaskID("A"): d2])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func snapshotsAreKeptNotOverwrittenAndTheLastGoodIsReplaced(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let one = LedgerSnapshot(tasks: [RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1",
+                                                           deadline: .byThenOngoing(LocalDate("2026-12-31")!), source: SourceLocation(file: "l.csv"))])
+        #expect(try await store.saveSnapshot(one, for: .digest(ISOWeek("2026-W26")!), at: now))
+        #expect(try await !store.saveSnapshot(LedgerSnapshot(), for: .digest(ISOWeek("2026-W26")!), at: now))
+        try await store.saveSnapshot(LedgerSnapshot(), for: .digest(ISOWeek("2026-W27")!), at: now)
+        let previous = try #require(try await store.latestDigestSnapshot(before: ISOWeek("2026-W27")!))
+        #expect(previous.week == ISOWeek("2026-W26"))
+        #expect(previous.snapshot.tasks.first?.deadline == .byThenOngoing(LocalDate("2026-12-31")!))
+        #expect(try await store.latestDigestSnapshot()?.week == ISOWeek("2026-W27"))
+        #expect(try await store.lastGoodSnapshot() == nil)
+        try await store.replaceSnapshot(LedgerSnapshot(), for: .lastGood, at: now)
+        try await store.replaceSnapshot(one, for: .lastGood, at: now)
+        #expect(try await store.lastGoodSnapshot()?.tasks.map(\.id) == [TaskID("A")])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func escalationsAndEarlierNoticesAreReadPerTask(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let reminder = fixtures.message(["A"])
+        let escalation = fixtures.message(["A"], kind: .escalation)
+        try await store.queue([fixtures.mail(reminder, "r")], skipped: [], at: now)
+        try await store.queue([fixtures.mail(escalation, "e")], skipped: [], at: now.addingTimeInterval(60))
+        #expect(try await store.highestEscalations() == [TaskID("A"): 7])
+        let earlier = try await store.earlierNotices(for: [TaskID("A"), TaskID("Z")])
+        #expect(earlier[TaskID("A")]?.map(\.identity.kind) == [.reminder, .escalation])
+        #expect(earlier[TaskID("Z")] == nil)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func newTaskIDsCarryTheHistoryOver(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        try await store.queue([fixtures.mail(fixtures.message(["老"]), "r")], skipped: [], at: now)
+        try await store.saveSnapshot(LedgerSnapshot(tasks: [RectificationTask(id: TaskID("老"), idIsExplicit: false, problemNumber: "1",
+                                                                               source: SourceLocation(file: "l.csv"))]),
+                                     for: .digest(ISOWeek("2026-W26")!), at: now)
+        try await store.adoptTaskIDs([TaskID("老"): TaskID("新")], scheme: "v2")
+        #expect(try await store.loggedIdentities().map(\.key) == ["新/reminder/7/2026-06-30"])
+        #expect(try await store.latestDigestSnapshot()?.snapshot.tasks.map(\.id) == [TaskID("新")])
+        #expect(try await store.meta("task_id_scheme") == "v2")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func retentionDropsOldBodiesAndKeepsTheAuditTrail(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let old = fixtures.message(["OLD"]), recent = fixtures.message(["NEW"]), waiting = fixtures.message(["WAIT"])
+        try await store.queue([fixtures.mail(old, "old"), fixtures.mail(recent, "recent"), fixtures.mail(waiting, "waiting")], skipped: [], at: now)
+        try await store.markSent(messageID: old.id, at: now)
+        let later = now.addingTimeInterval(100 * 86400)
+        try await store.markSent(messageID: recent.id, at: later.addingTimeInterval(-86400))
+        for (week, day) in [("2026-W10", 0.0), ("2026-W11", 7.0), ("2026-W40", 99.0)] {
+            try await store.saveSnapshot(LedgerSnapshot(), for: .digest(ISOWeek(week)!), at: now.addingTimeInterval(day * 86400))
+        }
+        #expect(try await store.maintenanceDue(now: later))
+        #expect(try await store.maintain(now: later, keepBodiesDays: 90) == .init(bodiesDropped: 1, snapshotsDropped: 2))
+        let byID = Dictionary(uniqueKeysWithValues: try await store.outbox().map { ($0.messageID, $0) })
+        #expect(byID[old.id]?.mime.isEmpty == true && byID[old.id]?.subject == "old" && byID[old.id]?.bodyDroppedAt == later)
+        #expect(byID[recent.id]?.mime.isEmpty == false)
+        #expect(byID[waiting.id]?.mime.isEmpty == false)
+        #expect(try await store.loggedIdentities().count == 3)
+        #expect(try await store.latestDigestSnapshot()?.week == ISOWeek("2026-W40"))
+        #expect(try await !store.maintenanceDue(now: later.addingTimeInterval(3600)))
+        #expect(try await store.maintenanceDue(now: later.addingTimeInterval(86400)))
+        #expect(try await store.size() > 0)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func retriesAClockStepPushedOutArePulledIn(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let a = fixtures.message(["A"])
+        try await store.queue([fixtures.mail(a, "a")], skipped: [], at: now)
+        try await store.recordFailure(messageID: a.id, error: "421", retryAt: now.addingTimeInterval(86400))
+        #expect(try await store.rebaseRetries(now: now, retryMaxSeconds: 3600) == 1)
+        #expect(try await store.nextRetry() == now)
+        #expect(try await store.rebaseRetries(now: now, retryMaxSeconds: 3600) == 0)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func metaAndPreflight(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        #expect(try await store.meta("next_wake") == nil)
+        try await store.setMeta("next_wake", "a")
+        try await store.setMeta("next_wake", "b")
+        #expect(try await store.meta("next_wake") == "b")
+        try await store.preflight(now: now)
+        #expect(try await store.meta("preflight") != nil)
+    }
+
+    /// The same migrations, under the same names, in both dialects.
+    @Test func bothStoresHaveTheSameMigrations() async throws {
+        let store = try await PostgresStore.open(try Backend.settings(schema: PostgresCluster.running().freshSchema()))
+        #expect(try await store.appliedMigrations() == DubanDatabase.migrationNames)
+        // Opening again migrates nothing and fails nothing.
+        let again = try await PostgresStore.open(try Backend.settings(schema: store.settingsSchema))
+        #expect(try await again.appliedMigrations() == DubanDatabase.migrationNames)
+    }
+}
