@@ -2,6 +2,7 @@ public import DubanConsole
 import DubanConfig
 import DubanCore
 import DubanMail
+import DubanPostgres
 import DubanStore
 public import DubanSystemd
 import Dispatch
@@ -23,7 +24,11 @@ import UnixSignals
 public actor Daemon {
     private var environment: Environment
     private let configPath: String
-    private let database: DubanDatabase
+    private let database: any StateStore
+    /// With PostgreSQL: the lease this daemon leads under, and what it last
+    /// reported. Nil with SQLite, where holding the delivery lock is leading.
+    private let lease: PostgresLease?
+    private var role: PostgresLease.Role?
     private var transport: any MailTransport
     private let notifier: any ServiceNotifier
     private let logger: Logger
@@ -54,7 +59,7 @@ public actor Daemon {
     /// The wall-clock time of the last pass: a pass that finds the clock
     /// earlier than this knows it was stepped back.
     private var lastPass: Date?
-    private var outbox = DubanDatabase.OutboxCounts(pending: 0, sent: 0, failed: 0)
+    private var outbox = OutboxCounts(pending: 0, sent: 0, failed: 0)
     private var lastReportedFailures: [String: String] = [:]
 
     /// The loop's own stream; `events` is consumed by `loop` only.
@@ -92,19 +97,22 @@ public actor Daemon {
         self.maximumSleep = maximumSleep
         self.debounce = debounce
         self.now = now
-        let statePath = environment.configuration.state.path
-        try? FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // One deliverer per database (a second daemon stops here), and a
-        // read-only or damaged file is found now, not at the first pass.
-        let opened = try DubanDatabase.open(at: statePath, delivering: true)
+        // SQLite: one deliverer per database (a second daemon stops here).
+        // PostgreSQL: any number; the lease decides who leads (`run()`).
+        // A read-only or damaged store is found now, not at the first pass.
+        let opened = try await StateOpener.forDaemon(environment.configuration.state, logger: logger)
         try await opened.preflight(now: now())
         database = opened
+        lease = (opened as? PostgresStore)?.lease
         transport = try environment.makeTransport()
         // The console and the metrics textfile read what each pass records here.
         let configuration = environment.configuration
         if configuration.http.listen != nil || configuration.metrics.textfile != nil {
+            guard let sqlite = opened as? DubanDatabase else {
+                throw StoreError(.cannotOpen, "the web console and the metrics textfile read the SQLite store only, not yet PostgreSQL ([state] url): remove [http] listen and [metrics] textfile, or use [state] path")
+            }
             console = ConsoleSource(
-                database: opened,
+                database: sqlite,
                 settings: ConsoleSettings(organization: configuration.organization.name, programme: configuration.programme.name,
                                           locale: configuration.organization.locale.rawValue, wakeCap: .seconds(Int64(maximumSleep))),
                 now: now)
@@ -138,6 +146,13 @@ public actor Daemon {
                 }
                 logger.info("watchdog enabled", metadata: ["interval": "\(interval)"])
             }
+            if let lease {
+                // Takes the lease (standing by while another holds it) and
+                // renews it; each change of role is an event for the loop.
+                group.addTask { [input, now] in
+                    await lease.run(now: now) { role in input.yield(.leadership(role)) }
+                }
+            }
             // Watched before the read: a save while it runs is re-read after the first pass.
             watchLedgers()
             for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
@@ -158,7 +173,7 @@ public actor Daemon {
             }
             notifier.status("Loaded \(snapshot.tasks.count) tasks; planning")
             // Kept for a restart that finds the ledger unreadable.
-            if ledgerError == nil { await keepLastGood(snapshot, at: now()) }
+            if ledgerError == nil && database.holdsDeliveryLock { await keepLastGood(snapshot, at: now()) }
             logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
 
             await withGracefulShutdownHandler {
@@ -208,6 +223,16 @@ public actor Daemon {
             case .watchdog:
                 // Taken by the loop between passes: this is progress.
                 notifier.watchdog()
+            case .leadership(let role):
+                self.role = role
+                switch role {
+                case .leader(let since):
+                    logger.info("leading", metadata: ["since": "\(environment.clock.iso(since))"])
+                    await runPass(reason: "took the lead", timers: &group)
+                case .takingOver, .standby:
+                    logger.info("\(standbyLine())")
+                    notifier.status(standbyLine())
+                }
             }
         }
     }
@@ -252,6 +277,12 @@ public actor Daemon {
     /// One pass: plan → deliver → status. Returns when to wake next.
     func pass(reason: String) async -> Date {
         let now = now()
+        // A standby (or a leader whose lease lapsed) neither plans nor sends:
+        // the lease loop wakes it when it leads.
+        guard database.holdsDeliveryLock else {
+            notifier.status(standbyLine())
+            return now.addingTimeInterval(maximumSleep)
+        }
         let started = ContinuousClock.now
         noticeClockStep(now)
         var next: Date?
@@ -317,6 +348,18 @@ public actor Daemon {
         return wake
     }
 
+    /// `STATUS=` of a daemon that does not lead: `standby, leader HOST PID since …`.
+    func standbyLine() -> String {
+        switch role {
+        case .takingOver:
+            return "taking over: the lease is held; waiting out the fence before the first send"
+        case .standby(let leader?):
+            return "standby, leader \(leader.host) \(leader.pid) since \(environment.clock.iso(leader.since))"
+        case .standby(nil), .leader, nil:
+            return "standby, no leader seen yet"
+        }
+    }
+
     /// Logs a wall clock stepped back since the last pass (NTP, a restored
     /// VM): digests and retries are guarded against it, an operator should
     /// still know. A second of slack keeps slewing and rounding quiet.
@@ -375,7 +418,7 @@ public actor Daemon {
             pendingShrink = nil
             snapshot = loaded
             ledgerError = nil
-            await keepLastGood(loaded, at: now)
+            if database.holdsDeliveryLock { await keepLastGood(loaded, at: now) }
             logger.info("ledger re-read", metadata: ["tasks": "\(loaded.tasks.count)", "errors": "\(loaded.diagnostics.errorCount)"])
         }
         await runPass(reason: "ledger changed", timers: &group)
@@ -441,7 +484,7 @@ public actor Daemon {
 /// Run by a `ServiceGroup` with graceful shutdown on SIGTERM and SIGINT.
 extension Daemon: Service {}
 
-extension DubanDatabase {
+extension StateStore {
     func saveLastGood(_ snapshot: LedgerSnapshot, at now: Date) async throws {
         try await replaceSnapshot(snapshot, for: .lastGood, at: now)
     }

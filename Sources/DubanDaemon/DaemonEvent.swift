@@ -1,3 +1,5 @@
+import DubanPostgres
+
 /// What wakes the daemon. Every source — a signal, inotify, a timer, the
 /// watchdog, the service group's shutdown — only yields one of these into
 /// the loop's one stream; the loop alone acts on them, one at a time and in
@@ -18,6 +20,8 @@ enum DaemonEvent: Sendable, Equatable {
     case reload
     /// Half the watchdog interval went by.
     case watchdog
+    /// The PostgreSQL lease changed hands: this daemon now leads, or stands by.
+    case leadership(PostgresLease.Role)
     /// Graceful shutdown began (SIGTERM or SIGINT, through the service group).
     case stop
 }

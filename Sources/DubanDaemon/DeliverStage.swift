@@ -89,7 +89,7 @@ public struct DeliverStage: Sendable {
     /// Delivers everything due at `now`, batch by batch: each message due is
     /// read once per pass (paging by id). Throws when a result cannot be
     /// recorded: the session stops there and no further batch starts.
-    public func run(database: DubanDatabase, now: Date) async throws -> Report {
+    public func run(database: any StateStore, now: Date) async throws -> Report {
         var report = Report()
         // We hold the lock: any claim left is a leftover (a dead holder's, or
         // a batch of ours that stopped on a failed record).
@@ -110,7 +110,7 @@ public struct DeliverStage: Sendable {
     /// resends at most the message in flight. When a result cannot be
     /// recorded, the transport is told to stop: nothing after the message in
     /// flight is sent, and the batch ends with that error.
-    private func send(_ batch: [OutboxEntry], database: DubanDatabase, now: Date, into report: inout Report) async throws {
+    private func send(_ batch: [OutboxEntry], database: any StateStore, now: Date, into report: inout Report) async throws {
         let envelopes = batch.map {
             Envelope(messageID: $0.messageID, from: $0.sender, recipients: $0.recipientList, data: [UInt8]($0.mime))
         }
@@ -120,6 +120,11 @@ public struct DeliverStage: Sendable {
                 let outcome = try await recordPatiently(result, for: batch[index], database: database, now: now)
                 report.deliveries.append(Delivery(messageID: batch[index].messageID, outcome: outcome))
                 onProgress()
+                // Fencing: a leader whose lease lapsed sends nothing more.
+                guard database.holdsDeliveryLock else {
+                    failure = StoreError(.notDeliverer, "state database \(database.location): the lease was lost; stopped delivering (the new leader sends the rest)")
+                    return .stop
+                }
                 return .proceed
             } catch {
                 failure = error
@@ -130,7 +135,7 @@ public struct DeliverStage: Sendable {
     }
 
     /// Records a result, retrying while the database is only busy.
-    private func recordPatiently(_ result: DeliveryResult, for entry: OutboxEntry, database: DubanDatabase, now: Date) async throws -> Outcome {
+    private func recordPatiently(_ result: DeliveryResult, for entry: OutboxEntry, database: any StateStore, now: Date) async throws -> Outcome {
         let deadline = ContinuousClock.now + recordPatience
         var pause = Duration.milliseconds(200)
         while true {
@@ -143,7 +148,7 @@ public struct DeliverStage: Sendable {
         }
     }
 
-    private func record(_ result: DeliveryResult, for entry: OutboxEntry, database: DubanDatabase, now: Date) async throws -> Outcome {
+    private func record(_ result: DeliveryResult, for entry: OutboxEntry, database: any StateStore, now: Date) async throws -> Outcome {
         let age = now.timeIntervalSince(entry.createdAt)
         let expired = age >= Double(delivery.giveUpAfterHours) * 3600
         let retryAt = now.addingTimeInterval(backoff(afterAttempts: entry.attempts + 1))

@@ -38,7 +38,7 @@ public struct DigestStage: Sendable {
     var schedule: DigestSchedule { environment.configuration.digest.schedule }
 
     /// What the digest wants at `now`, given the log.
-    public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, log: Set<NotificationIdentity>) async throws -> Result {
+    public func run(_ snapshot: LedgerSnapshot, database: any StateStore, now: Date, log: Set<NotificationIdentity>) async throws -> Result {
         let clock = environment.clock
         let calendar = environment.calendar
         let decision = schedule.decide(now: now, logged: { log.contains(DigestSchedule.identity($0)) },
@@ -65,7 +65,7 @@ public struct DigestStage: Sendable {
     /// leadership group and each configured department. Nothing is written
     /// to disk here: see `archive`.
     /// `carried`: the digest each mail carries, by message id.
-    public func produce(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, send: Bool)
+    public func produce(week: ISOWeek, snapshot: LedgerSnapshot, database: any StateStore, now: Date, send: Bool)
         async throws -> (digest: Digest, mails: [OutgoingMail], carried: [String: Digest]) {
         let built = try await build(week: week, snapshot: snapshot, database: database, now: now)
         guard send else { return (built.digest, [], [:]) }

@@ -4,7 +4,7 @@ public import Foundation
 
 extension Environment {
     /// What the reads kept in the state database up to `now` say, each read on its local day.
-    public func ledgerTrail(_ database: DubanDatabase, now: Date) async throws -> LedgerTrail {
+    public func ledgerTrail(_ database: any StateStore, now: Date) async throws -> LedgerTrail {
         let clock = clock
         return try await database.ledgerTrail(upTo: now, today: clock.date(of: now), day: { clock.date(of: $0) })
     }

@@ -25,7 +25,7 @@ public struct PlanStage: Sendable {
     /// fails, the plan carries a warning starting with
     /// `DigestStage.archiveWarningPrefix` and nothing else is affected.
     @discardableResult
-    public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
+    public func run(_ snapshot: LedgerSnapshot, database: any StateStore, now: Date,
                     log: Set<NotificationIdentity>? = nil) async throws -> Planner.Plan {
         do {
             return try await pass(snapshot, database: database, now: now, log: log, planning: nil).plan
@@ -46,7 +46,7 @@ public struct PlanStage: Sendable {
     /// once (they cannot change while the snapshot does not), so they are not
     /// observed again here. Everything after planning is the same as `run`.
     /// Returns, beside the plan, what the pass rendered (see `Pass`).
-    public func run(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
+    public func run(_ snapshot: LedgerSnapshot, database: any StateStore, now: Date,
                     log: Set<NotificationIdentity>, planning: @escaping Planning) async throws -> Pass {
         try await pass(snapshot, database: database, now: now, log: log, planning: planning)
     }
@@ -62,7 +62,7 @@ public struct PlanStage: Sendable {
         public var lists: [String: PersonalList]
     }
 
-    private func pass(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date,
+    private func pass(_ snapshot: LedgerSnapshot, database: any StateStore, now: Date,
                       log: Set<NotificationIdentity>?, planning: Planning?) async throws -> Pass {
         let today = environment.clock.date(of: now)
         try await TaskIDUpgrade.adopt(current: snapshot, database: database)
@@ -122,7 +122,7 @@ public struct PlanStage: Sendable {
     }
 
     /// Renders messages into the exact bytes that will go out.
-    func render(_ messages: [PlannedMessage], snapshot: LedgerSnapshot, database: DubanDatabase, trail: Trail = Trail()) async throws -> [OutgoingMail] {
+    func render(_ messages: [PlannedMessage], snapshot: LedgerSnapshot, database: any StateStore, trail: Trail = Trail()) async throws -> [OutgoingMail] {
         let problems = Dictionary(snapshot.problems.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         // Earlier notices: only what the log shows as sent (or still going out), never a step number.
         let escalated = messages.filter { $0.kind == .escalation || $0.kind == .interview }.flatMap { $0.items.map(\.identity.task) }

@@ -15,7 +15,7 @@ import Foundation
 enum TaskIDUpgrade {
     static let scheme = "content-v1"
 
-    static func adopt(current: LedgerSnapshot, database: DubanDatabase) async throws {
+    static func adopt(current: LedgerSnapshot, database: any StateStore) async throws {
         guard try await database.meta("task_id_scheme") != scheme else { return }
         let derived = current.tasks.filter { !$0.idIsExplicit }
         // A fallback to the stored copy still has old ids: wait for a ledger read by this release.

@@ -102,10 +102,10 @@ struct CheckReport: Encodable {
                 "task \(task.id): the 责任人 \(task.officer?.name ?? "") is also the 分管领导; a level-1 escalation goes to the principal (or the office) instead"))
         }
         // Derived ids follow content: say which tasks an edit turned into new ones since the last good read.
-        let stateFile = SourceLocation(file: configuration.state.path.path)
-        var database: DubanDatabase?
+        let stateFile = SourceLocation(file: configuration.state.postgres?.url ?? configuration.state.path.path)
+        var database: (any StateStore)?
         do {
-            database = try DubanDatabase.openReadOnly(at: configuration.state.path)
+            database = try await StateOpener.readOnly(configuration.state)
         } catch {
             diagnostics.append(.warning(stateFile, "cannot open the state database read-only (\(error)); the checks that compare with earlier reads are left out"))
         }
@@ -271,7 +271,8 @@ enum RunReadiness {
                     "mail.smtp.username is set but there is no password: set mail.smtp.password_file, or run under systemd with LoadCredential=smtp-password:…"))
             }
         }
-        if let problem = writable(configuration.state.path.deletingLastPathComponent(), file: configuration.state.path) {
+        if configuration.state.postgres == nil,
+           let problem = writable(configuration.state.path.deletingLastPathComponent(), file: configuration.state.path) {
             problems.append(.error(SourceLocation(file: configuration.state.path.path), "state database: \(problem)"))
         }
         if mail.transport == .files, let problem = writable(mail.folder, file: nil) {

@@ -51,14 +51,13 @@ struct DigestCommand: AsyncParsableCommand {
             now = parsed
         }
         let week = self.week.flatMap(ISOWeek.init) ?? ISOWeek(containing: clock.date(of: now))
-        let statePath = environment.configuration.state.path
-        try FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Only --send delivers; it waits briefly for a daemon that holds the
         // delivery lock, then queues and leaves the sending to it.
         var holder: StoreError?
-        let database: DubanDatabase = try await withState {
-            guard send else { return try DubanDatabase.open(at: statePath) }
-            switch try await DubanDatabase.openToDeliver(at: statePath) {
+        let state = environment.configuration.state
+        let database: any StateStore = try await withState {
+            guard send else { return try await StateOpener.toWrite(state) }
+            switch try await StateOpener.toDeliver(state) {
             case .delivering(let opened): return opened
             case .queueOnly(let opened, let held):
                 holder = held

@@ -11,7 +11,7 @@ struct Duban: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Check.self, Preview.self, Simulate.self, Run.self, Status.self, DigestCommand.self, SendTest.self, CalendarCommand.self,
-                      ExportCommand.self, ReportCommand.self, Passwd.self]
+                      ExportCommand.self, ReportCommand.self, Passwd.self, MigrateState.self]
     )
 }
 

@@ -61,6 +61,10 @@ struct ExportCommand: AsyncParsableCommand {
         let environment = try loadEnvironment(global)
         let clock = environment.clock
         let path = environment.configuration.state.path
+        if let postgres = environment.configuration.state.postgres {
+            printErr("duban: export reads the SQLite state database only, not yet PostgreSQL (\(postgres.url))")
+            throw ExitStatus.configurationUnusable
+        }
         let database: DubanDatabase
         do {
             guard let opened = try DubanDatabase.openReadOnly(at: path) else {

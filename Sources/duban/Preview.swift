@@ -34,13 +34,13 @@ struct Preview: AsyncParsableCommand {
         let snapshot = environment.loadLedger()
         var log = Set<NotificationIdentity>()
         let today = environment.clock.date(of: now)
-        var stateDatabase: DubanDatabase?
+        var stateDatabase: (any StateStore)?
         // As on a first start: an accepted task without a 验收日期 counts as accepted today.
         var facts = Planner.Facts(loop: Planner.LoopFacts(history: Dictionary(
             snapshot.tasks.map { ($0.id, [Planner.StatusSighting(status: $0.status, on: today)]) }, uniquingKeysWith: { first, _ in first })))
         if !fresh {
             do {
-                if let database = try DubanDatabase.openReadOnly(at: environment.configuration.state.path) {
+                if let database = try await StateOpener.readOnly(environment.configuration.state) {
                     stateDatabase = database
                     log = try await database.loggedIdentities()
                     facts = try await database.plannerFacts(snapshot, planner: environment.planner, today: today)

@@ -4,6 +4,7 @@ import DubanConsole
 import DubanCore
 import DubanDaemon
 import DubanMail
+import DubanPostgres
 import DubanStore
 import DubanSystemd
 import Foundation
@@ -51,14 +52,12 @@ struct Run: AsyncParsableCommand {
             guard let parsed = clock.parse(at) else { throw ValidationError("--at \(at): expected a date and time such as 2026-06-23T09:00") }
             now = parsed
         }
-        let statePath = environment.configuration.state.path
-        let access: DubanDatabase.Access
+        let access: StateOpener.Access
         var transport: (any MailTransport)?
         do {
-            try FileManager.default.createDirectory(at: statePath.deletingLastPathComponent(), withIntermediateDirectories: true)
             // Another process delivering (the daemon, another --once): wait a
             // moment for it, then only queue and leave the sending to it.
-            access = try await DubanDatabase.openToDeliver(at: statePath)
+            access = try await StateOpener.toDeliver(environment.configuration.state)
             if case .delivering = access { transport = try environment.makeTransport() }
         } catch let error as ConfigurationError {
             printErr(error.description)
@@ -67,11 +66,8 @@ struct Run: AsyncParsableCommand {
             printErr("duban: \(error)")
             throw ExitStatus.configurationUnusable
         }
-        let database: DubanDatabase
-        switch access {
-        case .delivering(let opened): database = opened
-        case .queueOnly(let opened, _): database = opened
-        }
+        let database = access.store
+        defer { (database as? PostgresStore)?.close() }
         // A read-only or damaged state database stops here, before planning, with one line.
         try await withState { try await database.preflight(now: now) }
         let snapshot = environment.loadLedger()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DubanCore
 import DubanDaemon
+import DubanPostgres
 import DubanStore
 import Foundation
 
@@ -40,7 +41,17 @@ struct Status: AsyncParsableCommand {
             var at: String
         }
 
+        /// With PostgreSQL: the daemons sharing the database (leader first).
+        struct Daemon: Encodable {
+            var host: String
+            var pid: Int
+            var role: String
+            var since: String
+            var seenAt: String
+        }
+
         var state: String
+        var daemons: [Daemon]?
         var sizeBytes: Int64
         var lastMaintenance: String?
         var lastWake: String?
@@ -57,9 +68,9 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let environment = try loadEnvironment(global)
         let path = environment.configuration.state.path
-        let database: DubanDatabase
+        let database: any StateStore
         do {
-            guard let opened = try DubanDatabase.openReadOnly(at: path) else {
+            guard let opened = try await StateOpener.readOnly(environment.configuration.state) else {
                 print("No state database at \(path.path) yet: Duban has not run.")
                 return
             }
@@ -76,8 +87,11 @@ struct Status: AsyncParsableCommand {
         }
         let output = try await withState {
             let counts = try await database.outboxCounts()
+            let daemons = try await (database as? PostgresStore)?.daemons().map {
+                Output.Daemon(host: $0.host, pid: $0.pid, role: $0.role, since: clock.iso($0.since), seenAt: clock.iso($0.seenAt))
+            }
             return Output(
-                state: path.path, sizeBytes: try await database.size(), lastMaintenance: try await database.meta("last_maintenance"),
+                state: database.location, daemons: daemons, sizeBytes: try await database.size(), lastMaintenance: try await database.meta("last_maintenance"),
                 lastWake: try await database.meta("last_wake"), nextWake: try await database.meta("next_wake"),
                 status: try await database.meta("status"), lastDigest: try await database.meta("last_digest"),
                 outbox: ["pending": counts.pending, "sent": counts.sent, "failed": counts.failed],
@@ -94,6 +108,12 @@ struct Status: AsyncParsableCommand {
             print(encodeJSON(output))
         case .text:
             print("State database: \(output.state) (\(String(format: "%.1f MB", Double(output.sizeBytes) / 1_048_576)); maintenance \(output.lastMaintenance ?? "not yet run"))")
+            if let daemons = output.daemons {
+                if daemons.isEmpty { print("Daemons: none seen recently") }
+                for daemon in daemons {
+                    print("  \(daemon.role) \(daemon.host) pid \(daemon.pid) since \(daemon.since) (seen \(daemon.seenAt))")
+                }
+            }
             print("Last wake: \(output.lastWake ?? "never")   Next wake: \(output.nextWake ?? "unknown")")
             if let status = output.status { print("Status: \(status)") }
             print("Last digest: \(output.lastDigest ?? "none yet")")

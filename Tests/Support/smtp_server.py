@@ -7,7 +7,8 @@ on a loopback port, with switches for the failures the tests need.
                    [--refuse ADDRESS=CODE[xTIMES]]... [--lock-db PATH --lock-after N]
 
 Prints "READY <port>" once listening. Every accepted message is written to
-DIR/<n>.eml. RCPT addresses starting with "reject" get a 550, with "later" a
+DIR/<n>.eml (with <n>.eml.rcpt, the recipients, and <n>.eml.helo, the
+client's EHLO name). RCPT addresses starting with "reject" get a 550, with "later" a
 450. --fail-after N answers the (N+1)th and later DATA with 421
 (a client must treat the session as over). --slow delays every DATA reply.
 --refuse answers RCPT TO:<ADDRESS> with CODE (450, 550, ...), the first TIMES
@@ -69,6 +70,9 @@ class Handler:
             f.write(envelope.original_content)
         with open(path + ".rcpt", "w") as f:
             f.write("\n".join(envelope.rcpt_tos))
+        # Who sent it (the EHLO name): tests with several senders tell them apart.
+        with open(path + ".helo", "w") as f:
+            f.write(session.host_name or "")
         os.rename(path + ".tmp", path)
         if self.lock_db and n == self.lock_after and self.holder is None:
             # Another process holding the state database's write lock.
