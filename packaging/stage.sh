@@ -75,3 +75,13 @@ grep -q "^ExecStart=$prefix/bin/duban " "$root$unitdir/duban.service" || {
     exit 1
 }
 chmod 0644 "$root$unitdir/duban.service"
+
+# The template unit for one programme per instance (duban@NAME: /etc/duban/NAME.toml).
+sed -e "s|^ExecStart=/usr/local/bin/duban |ExecStart=$prefix/bin/duban |" \
+    -e "s|^# Installed by systemd/install.sh to .*|# Installed as $unitdir/duban@.service; change one with \`systemctl edit duban@NAME\`.|" \
+    "systemd/duban@.service" > "$root$unitdir/duban@.service"
+grep -q "^ExecStart=$prefix/bin/duban " "$root$unitdir/duban@.service" || {
+    echo "$0: systemd/duban@.service has no 'ExecStart=/usr/local/bin/duban ' line to point at $prefix/bin" >&2
+    exit 1
+}
+chmod 0644 "$root$unitdir/duban@.service"

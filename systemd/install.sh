@@ -63,3 +63,12 @@ if [ -z "$DESTDIR" ] && command -v systemctl >/dev/null && [ -d /run/systemd/sys
     systemctl daemon-reload
 fi
 echo "next: duban check --config /etc/duban/duban.toml && systemctl enable --now duban"
+# Several programmes side by side: one configuration each, and the template unit.
+cat <<'TWO'
+or, for several programmes side by side (duban@.service; see README, Many programmes):
+    cp /etc/duban/duban.toml /etc/duban/xuncha-2026.toml   # [state] path = "/var/lib/duban/xuncha-2026/duban.sqlite"
+    cp /etc/duban/duban.toml /etc/duban/shenji-2026.toml   # or [state] url = "postgresql://…" and schema = "shenji_2026"
+    for p in xuncha-2026 shenji-2026; do install -d -m 0700 /etc/duban/credentials/$p
+        install -m 0600 /dev/null /etc/duban/credentials/$p/smtp-password; install -m 0600 /dev/null /etc/duban/credentials/$p/pg-password; done
+    systemctl enable --now duban@xuncha-2026 duban@shenji-2026
+TWO
