@@ -27,6 +27,8 @@ import Darwin
 public final class PostgresLease: Sendable {
     /// The first key of every Duban advisory lock; the second is the schema's hash.
     static let lockClass: Int32 = 0x4475_6261  // "Duba"
+    /// The first key of the lock migrations run under (not the lease's: a leader holds that one for hours).
+    static let migrationLockClass: Int32 = 0x4475_626D  // "Dubm"
 
     /// Who this process is, as the others see it: host and pid.
     public static var instanceName: String { "duban \(ProcessInfo.processInfo.hostName) \(getpid())" }
@@ -166,6 +168,10 @@ public final class PostgresLease: Sendable {
         }
     }
 
+    private struct LeaseConnectionLost: Error, CustomStringConvertible {
+        var description: String { "the lease's connection was closed by the server" }
+    }
+
     private struct LeaseTimeout: Error, CustomStringConvertible {
         var description: String { "the database did not answer within the fence" }
     }
@@ -210,6 +216,11 @@ public final class PostgresLease: Sendable {
     /// The dedicated connection, opened when missing.
     private func connect() async throws -> PostgresConnection {
         if let connection = state.withLockedValue({ $0.connection }), !connection.isClosed { return connection }
+        if state.withLockedValue({ $0.holding }) {
+            // The connection that held the lock is gone, and the lock with it:
+            // this is a loss (the caller stands back), not a reconnection.
+            throw LeaseConnectionLost()
+        }
         drop()
         var configuration: PostgresConnection.Configuration
         switch settings.endpoint {

@@ -143,7 +143,8 @@ public final class PostgresStore: StateStore {
         let schema = settings.schema
         try await write("migrating the schema \(schema)") { [logger] connection in
             // Two daemons starting together: one migrates, the other waits here.
-            try await Self.execute(connection, "SELECT pg_advisory_xact_lock(\(PostgresLease.lockClass), hashtext(\(schema)))", logger: logger)
+            // Its own key: the lease's lock (held for as long as a daemon leads) must not block a migration.
+            try await Self.execute(connection, "SELECT pg_advisory_xact_lock(\(PostgresLease.migrationLockClass), hashtext(\(schema)))", logger: logger)
             try await Self.execute(connection, PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
             try await Self.execute(connection, PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(schema)"), logger: logger)
             try await Self.execute(connection, """

@@ -124,11 +124,12 @@ import Glibc
     /// stops delivering, the standby takes over, and they never send at the
     /// same time.
     @Test func aLeaderCutOffFromTheDatabaseStopsAndTheStandbyTakesOver() throws {
-        let messages = 150, failoverSeconds = 3
+        let messages = 100, failoverSeconds = 3
         let fence = Double(failoverSeconds) / 3
         let cluster = try PostgresCluster.running()
         let schema = cluster.freshSchema("cut")
-        let smtp = try SMTPTestServer(["--slow", "0.03"])
+        // 0.1 s a message: a is still sending when it is cut off.
+        let smtp = try SMTPTestServer(["--slow", "0.1"])
         defer { smtp.stop() }
         let ledger = Self.ledger(messages)
         let a = try Self.start("a", try Self.setup("a", ledger: ledger, smtp: smtp, cluster: cluster, schema: schema, failoverSeconds: failoverSeconds))
@@ -142,9 +143,11 @@ import Glibc
         #expect(standby?.contains(" \(a.process.processIdentifier) since ") == true, "b's status: \(seen)")
         // …when its lease connection is cut.
         let application = "duban \(ProcessInfo.processInfo.hostName) \(a.process.processIdentifier) lease"
+        let unsentAtCut = Self.outboxLeft(cluster, schema)?.unsent ?? 0
         let cutAt = Date()
         let cut = try cluster.psql("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '\(application)'")
         #expect(cut == "1")
+        #expect(unsentAtCut > 10, "a had (nearly) finished before the cut")
         #expect(DaemonTests.eventually(120) { Self.outboxLeft(cluster, schema).map { $0.total >= messages && $0.unsent == 0 } ?? false })
         let arrived = Self.arrivals(smtp)
         let fromA = arrived.filter { $0.sender == "a.test" }, fromB = arrived.filter { $0.sender == "b.test" }
