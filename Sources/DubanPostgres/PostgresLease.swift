@@ -280,7 +280,10 @@ public final class PostgresLease: Sendable {
             return connection
         }
         // The future's result does not matter: a connection that fails to close is gone too.
-        if let connection { _ = connection.close() as EventLoopFuture<Void> }
+        // Kept alive until closed (PostgresNIO insists a connection is closed before it goes).
+        if let connection {
+            (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
     }
 
     /// Closes the connection: the lock is released at once (a clean stop hands over without waiting).

@@ -38,6 +38,14 @@ extension PostgresStore {
         }
     }
 
+    public func storedReads(upTo now: Date) async throws(StoreError) -> [(takenAt: Date, snapshot: LedgerSnapshot)] {
+        let rows = try await read("reading the stored ledger snapshots") { [logger] connection in
+            try await Self.rows(connection, "SELECT takenAt, payload FROM ledgerSnapshot WHERE takenAt <= \(now) ORDER BY takenAt, id", logger: logger)
+                .map { (try $0[0].decode(Date.self), try $0[1].decode(Data.self)) }
+        }
+        return rows.compactMap { row in (try? StateFormat.decode(LedgerSnapshot.self, from: row.1)).map { (row.0, $0) } }
+    }
+
     public func latestDigestSnapshot(before week: ISOWeek?) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)? {
         let kind = "digest"
         let found = try await read("reading the previous digest's snapshot") { [logger] connection -> (String, Data)? in

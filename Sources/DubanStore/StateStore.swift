@@ -58,6 +58,9 @@ public protocol StateStore: AnyObject, Sendable {
     func replaceSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError)
     func lastGoodSnapshot() async throws(StoreError) -> LedgerSnapshot?
     func latestDigestSnapshot(before week: ISOWeek?) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)?
+    /// Every kept snapshot taken at or before `now`, oldest first (台账异常's
+    /// history); one that no longer decodes is passed over.
+    func storedReads(upTo now: Date) async throws(StoreError) -> [(takenAt: Date, snapshot: LedgerSnapshot)]
 
     // MARK: The outbox
 

@@ -25,8 +25,9 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 
-    /// Settings for a schema of the shared cluster; a short failover keeps the fence short.
-    static func settings(schema: String, failover: Duration = .milliseconds(600)) throws -> PostgresSettings {
+    /// Settings for a schema of the shared cluster; a short failover keeps the fence (a third) short,
+    /// and long enough for a renewal on a loaded machine.
+    static func settings(schema: String, failover: Duration = .seconds(12)) throws -> PostgresSettings {
         let cluster = try PostgresCluster.running()
         return PostgresSettings(endpoint: .socket(folder: cluster.socketFolder, port: cluster.port), username: cluster.username,
                                 password: try String(contentsOf: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines),
@@ -155,6 +156,21 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         try await store.replaceSnapshot(LedgerSnapshot(), for: .lastGood, at: now)
         try await store.replaceSnapshot(one, for: .lastGood, at: now)
         #expect(try await store.lastGoodSnapshot()?.tasks.map(\.id) == [TaskID("A")])
+    }
+
+    /// From lint (issue 13): the stored reads behind 台账异常, oldest first, up to a moment.
+    @Test(arguments: Backend.allCases)
+    func storedReadsComeBackOldestFirstUpToNow(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let reads = StoredReadsTests()
+        let t0 = Date(timeIntervalSince1970: 1_780_000_000)
+        try await store.saveSnapshot(reads.snapshot("W2"), for: .digest(ISOWeek("2026-W24")!), at: t0.addingTimeInterval(7 * 86_400))
+        try await store.saveSnapshot(reads.snapshot("W1"), for: .digest(ISOWeek("2026-W23")!), at: t0)
+        try await store.replaceSnapshot(reads.snapshot("L"), for: .lastGood, at: t0.addingTimeInterval(8 * 86_400))
+        try await store.saveSnapshot(reads.snapshot("LATER"), for: .digest(ISOWeek("2026-W26")!), at: t0.addingTimeInterval(21 * 86_400))
+        let found = try await store.storedReads(upTo: t0.addingTimeInterval(10 * 86_400))
+        #expect(found.map { $0.snapshot.tasks[0].id.rawValue } == ["W1", "W2", "L"])
+        #expect(found.map(\.takenAt) == [t0, t0.addingTimeInterval(7 * 86_400), t0.addingTimeInterval(8 * 86_400)])
     }
 
     @Test(arguments: Backend.allCases)
