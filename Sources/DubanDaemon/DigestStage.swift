@@ -106,7 +106,7 @@ public struct DigestStage: Sendable {
     /// (notices sent by `now`) counts — the highest escalation comes from
     /// those notices, and undelivered mail, which the outbox does not date,
     /// is left out rather than told as of today.
-    public func build(week: ISOWeek, snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, past: Bool = false) async throws -> Built {
+    public func build(week: ISOWeek, snapshot: LedgerSnapshot, database: any StateStore, now: Date, past: Bool = false) async throws -> Built {
         let today = environment.clock.date(of: now)
         let previous = try await database.latestDigestSnapshot(before: week)
         // Mail that did not reach someone: messages given up on, and recipients refused for good.
@@ -213,7 +213,7 @@ public struct DigestStage: Sendable {
     /// The digest of a past `week`, rebuilt from the ledger its digest kept
     /// and as of the moment it was taken; nil when no digest of that week
     /// kept one (it was never sent). Never today's ledger under an old label.
-    public func rebuild(week: ISOWeek, database: DubanDatabase) async throws -> Digest? {
+    public func rebuild(week: ISOWeek, database: any StateStore) async throws -> Digest? {
         guard let kept = try await database.digestSnapshot(of: week) else { return nil }
         return try await build(week: week, snapshot: kept.snapshot, database: database, now: kept.takenAt, past: true).digest
     }
@@ -243,7 +243,7 @@ public struct DigestStage: Sendable {
     /// (`preview`). The same decision as `run`, the same messages and
     /// subjects as its mails, without composing them: a dry run needs the
     /// subject, not the MIME and the workbook of every task.
-    public func due(_ snapshot: LedgerSnapshot, database: DubanDatabase, now: Date, log: Set<NotificationIdentity>)
+    public func due(_ snapshot: LedgerSnapshot, database: any StateStore, now: Date, log: Set<NotificationIdentity>)
         async throws -> (due: [Due], skipped: [SkippedNotification], next: Date?) {
         let clock = environment.clock
         let calendar = environment.calendar

@@ -85,3 +85,10 @@ extension DubanDatabase {
         }
     }
 }
+
+extension DubanDatabase.SentNotice {
+    /// A row as another store read it (PostgreSQL).
+    public init(storedKind kind: NotificationKind, step: Int, at: Date) {
+        self.init(kind: kind, step: step, at: at)
+    }
+}

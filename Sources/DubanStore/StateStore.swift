@@ -62,6 +62,22 @@ public protocol StateStore: AnyObject, Sendable {
     /// history); one that no longer decodes is passed over.
     func storedReads(upTo now: Date) async throws(StoreError) -> [(takenAt: Date, snapshot: LedgerSnapshot)]
 
+    // MARK: The digest's reads (from digest, issue 14)
+
+    /// Notices sent per task, oldest first (digests left out).
+    func sentNotices() async throws(StoreError) -> [TaskID: [DubanDatabase.SentNotice]]
+    /// The weeks whose digest kept a snapshot, before `week`, oldest first.
+    func digestSnapshotWeeks(before week: ISOWeek) async throws(StoreError) -> [ISOWeek]
+    /// Every meta value whose key starts with `prefix`, by key.
+    func metaValues(prefix: String) async throws(StoreError) -> [String: String]
+    /// `body` applied to each digest snapshot kept before `week` (only those of `only`), oldest first.
+    func digestHistory<T: Sendable>(before week: ISOWeek, only: Set<ISOWeek>?,
+                                    _ body: @escaping @Sendable (ISOWeek, Date, LedgerSnapshot) throws -> T) async throws(StoreError) -> [T]
+    /// The ledger as the digest of `week` saw it, and when.
+    func digestSnapshot(of week: ISOWeek) async throws(StoreError) -> (snapshot: LedgerSnapshot, takenAt: Date)?
+    /// The subject of a queued message, if it is in the outbox.
+    func outboxSubject(messageID: String) async throws(StoreError) -> String?
+
     // MARK: The outbox
 
     /// Claims up to `limit` due messages above id `after` for this process.

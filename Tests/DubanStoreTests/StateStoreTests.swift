@@ -176,6 +176,34 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         #expect(found.map(\.takenAt) == [t0, t0.addingTimeInterval(7 * 86_400), t0.addingTimeInterval(8 * 86_400)])
     }
 
+    /// From digest (issue 14): what the weekly digest reads, in both stores.
+    @Test(arguments: Backend.allCases)
+    func theDigestsReads(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let a = fixtures.message(["A"]), b = fixtures.message(["B"])
+        try await store.queue([fixtures.mail(a, "a"), fixtures.mail(b, "b")], skipped: [], at: now)
+        try await store.markSent(messageID: a.id, at: now)
+        let sent = try await store.sentNotices()
+        #expect(sent[TaskID("A")]?.map(\.kind) == [.reminder] && sent[TaskID("A")]?.first?.at == now && sent[TaskID("B")] == nil)
+        #expect(try await store.outboxSubject(messageID: b.id) == "b")
+        #expect(try await store.outboxSubject(messageID: "nope") == nil)
+        try await store.setMeta("trend:2026-W10", "1")
+        try await store.setMeta("trend:2026-W11", "2")
+        try await store.setMeta("other", "3")
+        #expect(try await store.metaValues(prefix: "trend:") == ["trend:2026-W10": "1", "trend:2026-W11": "2"])
+        let one = LedgerSnapshot(tasks: [RectificationTask(id: TaskID("X"), idIsExplicit: true, problemNumber: "1", source: SourceLocation(file: "l.csv"))])
+        for week in ["2026-W11", "2026-W10", "2026-W12"] {
+            try await store.saveSnapshot(one, for: .digest(ISOWeek(week)!), at: now)
+        }
+        #expect(try await store.digestSnapshotWeeks(before: ISOWeek("2026-W12")!) == [ISOWeek("2026-W10")!, ISOWeek("2026-W11")!])
+        let history = try await store.digestHistory(before: ISOWeek("2026-W12")!, only: [ISOWeek("2026-W11")!]) { week, _, snapshot in
+            "\(week) \(snapshot.tasks.count)"
+        }
+        #expect(history == ["2026-W11 1"])
+        #expect(try await store.digestSnapshot(of: ISOWeek("2026-W10")!)?.takenAt == now)
+        #expect(try await store.digestSnapshot(of: ISOWeek("2026-W40")!) == nil)
+    }
+
     @Test(arguments: Backend.allCases)
     func escalationsAndEarlierNoticesAreReadPerTask(_ backend: Backend) async throws {
         let store = try await backend.open()
