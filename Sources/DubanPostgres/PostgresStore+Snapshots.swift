@@ -38,12 +38,22 @@ extension PostgresStore {
         }
     }
 
-    public func storedReads(upTo now: Date) async throws(StoreError) -> [(takenAt: Date, snapshot: LedgerSnapshot)] {
-        let rows = try await read("reading the stored ledger snapshots") { [logger] connection in
-            try await Self.rows(connection, "SELECT takenAt, payload FROM ledgerSnapshot WHERE takenAt <= \(now) ORDER BY takenAt, id", logger: logger)
-                .map { (try $0[0].decode(Date.self), try $0[1].decode(Data.self)) }
+    public func ledgerTrail(upTo now: Date, today: LocalDate, day: @escaping @Sendable (Date) -> LocalDate)
+        async throws(StoreError) -> LedgerTrail {
+        try await read("reading the stored ledger snapshots") { [logger] connection in
+            var trail = LedgerTrail(upTo: today)
+            // Streamed row by row: never all snapshots decoded at once.
+            let rows = try await connection.query("SELECT takenAt, payload FROM ledgerSnapshot WHERE takenAt <= \(now) ORDER BY takenAt, id",
+                                                  logger: logger)
+            for try await (takenAt, payload) in rows.decode((Date, Data).self) {
+                guard let snapshot = try? StateFormat.decode(LedgerSnapshot.self, from: payload) else {
+                    trail.undecodable += 1
+                    continue
+                }
+                trail.add(day: day(takenAt), snapshot)
+            }
+            return trail
         }
-        return rows.compactMap { row in (try? StateFormat.decode(LedgerSnapshot.self, from: row.1)).map { (row.0, $0) } }
     }
 
     public func latestDigestSnapshot(before week: ISOWeek?) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)? {

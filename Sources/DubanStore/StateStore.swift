@@ -58,9 +58,10 @@ public protocol StateStore: AnyObject, Sendable {
     func replaceSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError)
     func lastGoodSnapshot() async throws(StoreError) -> LedgerSnapshot?
     func latestDigestSnapshot(before week: ISOWeek?) async throws(StoreError) -> (week: ISOWeek, snapshot: LedgerSnapshot)?
-    /// Every kept snapshot taken at or before `now`, oldest first (台账异常's
-    /// history); one that no longer decodes is passed over.
-    func storedReads(upTo now: Date) async throws(StoreError) -> [(takenAt: Date, snapshot: LedgerSnapshot)]
+    /// The kept snapshots taken at or before `now`, oldest first, reduced
+    /// one at a time to a `LedgerTrail` (台账异常's history); one that no
+    /// longer decodes is counted in `undecodable`.
+    func ledgerTrail(upTo now: Date, today: LocalDate, day: @escaping @Sendable (Date) -> LocalDate) async throws(StoreError) -> LedgerTrail
 
     // MARK: The digest's reads (from digest, issue 14)
 

@@ -47,8 +47,18 @@ public final class PostgresCluster: Sendable {
     }
 
     /// The shared cluster, or the reason there is none (a test that needs it fails with it).
+    /// For synchronous tests (they block a thread anyway).
     public static func running() throws -> PostgresCluster {
         try shared.get()
+    }
+
+    /// The same for async tests: the first use starts the server (seconds),
+    /// and every other caller waits for it; that wait is on a Dispatch
+    /// thread, not on the cooperative pool the other tests need to progress.
+    public static func started() async throws -> PostgresCluster {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: shared.mapError { $0 as any Error }) }
+        }
     }
 
     private init(folder: URL, bin: URL) {

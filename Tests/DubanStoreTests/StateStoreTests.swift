@@ -22,7 +22,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
             let folder = try temporaryFolder("store")
             return try DubanDatabase.open(at: folder.appendingPathComponent("duban.sqlite"), delivering: true)
         case .postgresql:
-            let store = try await PostgresStore.open(try Self.settings(schema: PostgresCluster.running().freshSchema()), leading: delivering)
+            let store = try await PostgresStore.open(try await Self.settings(schema: PostgresCluster.started().freshSchema()), leading: delivering)
             if delivering { try #require(await store.lease?.acquireForCommand() == true) }
             return store
         }
@@ -30,8 +30,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
 
     /// Settings for a schema of the shared cluster; a short failover keeps the fence (a third) short,
     /// and long enough for a renewal on a loaded machine.
-    static func settings(schema: String, failover: Duration = .seconds(6)) throws -> PostgresSettings {
-        let cluster = try PostgresCluster.running()
+    static func settings(schema: String, failover: Duration = .seconds(6)) async throws -> PostgresSettings {
+        let cluster = try await PostgresCluster.started()
         return PostgresSettings(endpoint: .socket(folder: cluster.socketFolder, port: cluster.port), username: cluster.username,
                                 password: try String(contentsOf: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines),
                                 database: cluster.database, schema: schema, security: .plain,
@@ -163,7 +163,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
 
     /// From lint (issue 13): the stored reads behind 台账异常, oldest first, up to a moment.
     @Test(arguments: Backend.allCases)
-    func storedReadsComeBackOldestFirstUpToNow(_ backend: Backend) async throws {
+    func theLedgerTrailReadsTheKeptSnapshotsUpToNow(_ backend: Backend) async throws {
         let store = try await backend.open()
         let reads = StoredReadsTests()
         let t0 = Date(timeIntervalSince1970: 1_780_000_000)
@@ -171,9 +171,12 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         try await store.saveSnapshot(reads.snapshot("W1"), for: .digest(ISOWeek("2026-W23")!), at: t0)
         try await store.replaceSnapshot(reads.snapshot("L"), for: .lastGood, at: t0.addingTimeInterval(8 * 86_400))
         try await store.saveSnapshot(reads.snapshot("LATER"), for: .digest(ISOWeek("2026-W26")!), at: t0.addingTimeInterval(21 * 86_400))
-        let found = try await store.storedReads(upTo: t0.addingTimeInterval(10 * 86_400))
-        #expect(found.map { $0.snapshot.tasks[0].id.rawValue } == ["W1", "W2", "L"])
-        #expect(found.map(\.takenAt) == [t0, t0.addingTimeInterval(7 * 86_400), t0.addingTimeInterval(8 * 86_400)])
+        let start = LocalDate(year: 2026, month: 6, day: 1)!
+        let day: @Sendable (Date) -> LocalDate = { start.adding(days: Int($0.timeIntervalSince(t0) / 86_400)) }
+        let trail = try await store.ledgerTrail(upTo: t0.addingTimeInterval(10 * 86_400), today: start.adding(days: 10), day: day)
+        #expect(trail.reads == 3 && trail.since == start && trail.undecodable == 0)
+        let now = LedgerSnapshot(tasks: [reads.snapshot("L").tasks[0]])
+        #expect(LedgerHistory.compare(trail, current: now).map(\.task) == [TaskID("W2"), TaskID("W1")])
     }
 
     /// From digest (issue 14): what the weekly digest reads, in both stores.
@@ -278,10 +281,10 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
 
     /// The same migrations, under the same names, in both dialects.
     @Test func bothStoresHaveTheSameMigrations() async throws {
-        let store = try await PostgresStore.open(try Backend.settings(schema: PostgresCluster.running().freshSchema()))
+        let store = try await PostgresStore.open(try await Backend.settings(schema: PostgresCluster.started().freshSchema()))
         #expect(try await store.appliedMigrations() == DubanDatabase.migrationNames)
         // Opening again migrates nothing and fails nothing.
-        let again = try await PostgresStore.open(try Backend.settings(schema: store.settingsSchema))
+        let again = try await PostgresStore.open(try await Backend.settings(schema: store.settingsSchema))
         #expect(try await again.appliedMigrations() == DubanDatabase.migrationNames)
     }
 }
