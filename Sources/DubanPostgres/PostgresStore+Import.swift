@@ -42,6 +42,18 @@ extension PostgresStore {
                     INSERT INTO deadlineObservation (taskID, deadline, since, changed) VALUES (\(d.taskID), \(d.deadline), \(d.since), \(d.changed))
                     """, logger: logger)
             }
+            for (task, since) in dump.extensionRequests.sorted(by: { $0.key < $1.key }) {
+                try await Self.execute(connection, "INSERT INTO extensionRequest (taskID, since) VALUES (\(task), \(since))", logger: logger)
+            }
+            for (task, due) in dump.dueDatesSeen.sorted(by: { $0.key < $1.key }) {
+                try await Self.execute(connection, "INSERT INTO dueDateSeen (taskID, dueDate) VALUES (\(task), \(due))", logger: logger)
+            }
+            for c in dump.deadlineChanges {
+                try await Self.execute(connection, """
+                    INSERT INTO deadlineChange (id, taskID, fromDate, toDate, seenOn, approver)
+                    VALUES (\(c.id), \(c.taskID), \(c.fromDate), \(c.toDate), \(c.seenOn), \(c.approver))
+                    """, logger: logger)
+            }
             for s in dump.snapshots {
                 try await Self.execute(connection, """
                     INSERT INTO ledgerSnapshot (id, purpose, key, takenAt, payload) VALUES (\(s.id), \(s.purpose), \(s.key), \(s.takenAt), \(s.payload))
@@ -53,7 +65,7 @@ extension PostgresStore {
                     """, logger: logger)
             }
             // New rows continue after the copied ids.
-            for table in ["outbox", "ledgerSnapshot"] {
+            for table in ["outbox", "ledgerSnapshot", "deadlineChange"] {
                 try await Self.execute(connection, PostgresQuery(unsafeSQL: """
                     SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)
                     """), logger: logger)

@@ -27,12 +27,24 @@ public struct StateDump: Sendable {
         public var changed: Bool
     }
 
+    /// A row of `deadlineChange` (`v4-ext`).
+    public struct DeadlineChangeRow: Sendable, Equatable {
+        public var id: Int64
+        public var taskID, fromDate, toDate, seenOn: String
+        public var approver: String?
+    }
+
     public var outbox: [OutboxEntry] = []
     public var log: [LogRow] = []
     public var refused: [RefusedRecipient] = []
     /// taskID → the day it was first seen completed.
     public var completions: [String: String] = [:]
     public var deadlines: [DeadlineRow] = []
+    /// 延期 (`v4-ext`): taskID → the day a pending request was first read;
+    /// taskID → the due date last read; every due date change seen.
+    public var extensionRequests: [String: String] = [:]
+    public var dueDatesSeen: [String: String] = [:]
+    public var deadlineChanges: [DeadlineChangeRow] = []
     public var snapshots: [SnapshotRow] = []
     public var meta: [String: String] = [:]
 
@@ -54,6 +66,12 @@ extension DubanDatabase {
             for row in try TaskObservation.fetchAll(db) { dump.completions[row.taskID] = row.completedFirstSeen }
             dump.deadlines = try Row.fetchAll(db, sql: "SELECT * FROM deadlineObservation ORDER BY taskID").map { row in
                 StateDump.DeadlineRow(taskID: row["taskID"], deadline: row["deadline"], since: row["since"], changed: row["changed"])
+            }
+            dump.extensionRequests = try Self.pendingRows(db)
+            for row in try Row.fetchAll(db, sql: "SELECT taskID, dueDate FROM dueDateSeen") { dump.dueDatesSeen[row["taskID"]] = row["dueDate"] }
+            dump.deadlineChanges = try Row.fetchAll(db, sql: "SELECT * FROM deadlineChange ORDER BY id").map { row in
+                StateDump.DeadlineChangeRow(id: row["id"], taskID: row["taskID"], fromDate: row["fromDate"], toDate: row["toDate"],
+                                            seenOn: row["seenOn"], approver: row["approver"])
             }
             dump.snapshots = try SnapshotRecord.order(Column("id")).fetchAll(db).map { record in
                 StateDump.SnapshotRow(id: record.id ?? 0, purpose: record.purpose.rawValue, key: record.key, takenAt: record.takenAt, payload: record.payload)

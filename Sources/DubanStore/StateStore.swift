@@ -79,6 +79,21 @@ public protocol StateStore: AnyObject, Sendable {
     /// The subject of a queued message, if it is in the outbox.
     func outboxSubject(messageID: String) async throws(StoreError) -> String?
 
+    // MARK: 延期 (from ext, issue 13; migration `v4-ext`)
+
+    /// Records this read's pending extension requests and due dates and
+    /// returns the planner's facts; a changed due date is kept with its
+    /// approver (nil: nobody approved it, a 台账异常).
+    func observeExtensions(_ snapshot: LedgerSnapshot, dueDates: [TaskID: LocalDate], today: LocalDate) async throws(StoreError) -> Planner.ExtensionFacts
+    /// The same facts without recording anything (`preview`, the digest).
+    func extensionFacts(_ snapshot: LedgerSnapshot, today: LocalDate) async throws(StoreError) -> Planner.ExtensionFacts
+    /// Deadline changes seen on `since` or later, oldest first.
+    func deadlineChanges(seenSince since: LocalDate) async throws(StoreError) -> [Digest.DeadlineChange]
+    /// Tasks whose due date differs from the one last read without an
+    /// approved extension giving it (`check`). Reads only.
+    func unapprovedDueDateChanges(_ snapshot: LedgerSnapshot, dueDates: [TaskID: LocalDate])
+        async throws(StoreError) -> [(task: RectificationTask, from: LocalDate, to: LocalDate)]
+
     // MARK: The outbox
 
     /// Claims up to `limit` due messages above id `after` for this process.

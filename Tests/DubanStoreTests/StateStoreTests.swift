@@ -143,6 +143,90 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         #expect(try await store.observeDeadlines([TaskID("A"): LocalDate("2026-06-20")!], today: LocalDate("2026-06-09")!) == [TaskID("A"): d2])
     }
 
+    /// 延期 (`v4-ext`) as one task A lives it: asked for on 07-01, granted
+    /// on 07-16 (09-30, 王书记), its date typed over on 07-17 without approval.
+    enum ExtensionHistory {
+        static let a = TaskID("A")
+        static let july1 = LocalDate("2026-07-01")!, july10 = LocalDate("2026-07-10")!
+        static let july16 = LocalDate("2026-07-16")!, july17 = LocalDate("2026-07-17")!
+        static let june30 = LocalDate("2026-06-30")!, september30 = LocalDate("2026-09-30")!, october31 = LocalDate("2026-10-31")!
+
+        static func ledger(_ deadlineExtension: DeadlineExtension?, done: Bool = false) -> LedgerSnapshot {
+            var task = RectificationTask(id: a, idIsExplicit: true, problemNumber: "1", status: done ? .completed : .inProgress,
+                                         source: SourceLocation(file: "l.csv"))
+            task.deadlineExtension = deadlineExtension
+            return LedgerSnapshot(tasks: [task])
+        }
+        static let requested = ledger(DeadlineExtension(requested: true, newDeadline: september30, reason: "设备未到货"))
+        static let granted = ledger(DeadlineExtension(newDeadline: september30, approver: "王书记"))
+        static let edited = ledger(nil)
+
+        static func change(_ from: LocalDate, _ to: LocalDate, _ on: LocalDate, _ approver: String?) -> Digest.DeadlineChange {
+            Digest.DeadlineChange(task: "A", from: from, to: to, seenOn: on, approver: approver)
+        }
+
+        static func moved(_ store: any StateStore, _ ledger: LedgerSnapshot, to due: LocalDate) async throws -> [String] {
+            try await store.unapprovedDueDateChanges(ledger, dueDates: [a: due]).map { "\($0.task.id) \($0.from) → \($0.to)" }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func extensionRequestsCountFromTheirFirstReadAndDeadlineChangesKeepTheirApprover(_ backend: Backend) async throws {
+        typealias H = ExtensionHistory
+        let store = try await backend.open()
+        // Not yet recorded: a request counts from the day asked about, and reading records nothing.
+        #expect(try await store.extensionFacts(H.requested, today: H.july1).pendingSince == [H.a: H.july1])
+        #expect(try await store.extensionFacts(H.requested, today: H.july10).pendingSince == [H.a: H.july10])
+        #expect(try await store.observeExtensions(H.requested, dueDates: [H.a: H.june30], today: H.july1).pendingSince == [H.a: H.july1])
+        #expect(try await store.observeExtensions(H.requested, dueDates: [H.a: H.june30], today: H.july10).pendingSince == [H.a: H.july1])
+        #expect(try await store.extensionFacts(H.requested, today: H.july16).pendingSince == [H.a: H.july1])
+        // A finished task's request is nobody's business any more.
+        #expect(try await store.extensionFacts(H.ledger(DeadlineExtension(requested: true), done: true), today: H.july16).pendingSince.isEmpty)
+
+        // Granted: the request is forgotten, the change has its approver; `check` has nothing to say about it.
+        #expect(try await H.moved(store, H.granted, to: H.september30).isEmpty)
+        #expect(try await store.observeExtensions(H.granted, dueDates: [H.a: H.september30], today: H.july16).pendingSince.isEmpty)
+        #expect(try await store.extensionFacts(H.requested, today: H.july17).pendingSince == [H.a: H.july17])
+        // Typed over: `check` sees it before the pass records it, not after.
+        #expect(try await H.moved(store, H.edited, to: H.october31) == ["A 2026-09-30 → 2026-10-31"])
+        #expect(try await store.observeExtensions(H.edited, dueDates: [H.a: H.october31], today: H.july17).pendingSince.isEmpty)
+        #expect(try await H.moved(store, H.edited, to: H.october31).isEmpty)
+        // The same date read again is no change.
+        _ = try await store.observeExtensions(H.edited, dueDates: [H.a: H.october31], today: LocalDate("2026-07-20")!)
+
+        #expect(try await store.deadlineChanges(seenSince: H.july1) == [
+            H.change(H.june30, H.september30, H.july16, "王书记"),
+            H.change(H.september30, H.october31, H.july17, nil),
+        ])
+        #expect(try await store.deadlineChanges(seenSince: H.july17) == [H.change(H.september30, H.october31, H.july17, nil)])
+        #expect(try await store.deadlineChanges(seenSince: LocalDate("2026-07-18")!).isEmpty)
+    }
+
+    /// `migrate-state` carries 延期's history: the pause still counts from
+    /// the first read, the digest still lists the changes, and new changes
+    /// take ids after the copied ones.
+    @Test func migrateStateCarriesTheExtensionHistory() async throws {
+        typealias H = ExtensionHistory
+        let file = try temporaryFolder("store").appendingPathComponent("duban.sqlite")
+        let sqlite = try DubanDatabase.open(at: file, delivering: true)
+        _ = try await sqlite.observeExtensions(H.requested, dueDates: [H.a: H.june30], today: H.july1)
+        var second = H.requested
+        second.tasks[0].id = TaskID("B")
+        _ = try await sqlite.observeExtensions(second, dueDates: [TaskID("B"): H.june30], today: H.july1)
+        _ = try await sqlite.observeExtensions(H.granted, dueDates: [H.a: H.september30], today: H.july16)
+
+        let postgres = try await PostgresStore.open(try await Backend.settings(schema: PostgresCluster.started().freshSchema()))
+        try await postgres.load(try await sqlite.dump())
+        #expect(try await postgres.extensionFacts(second, today: H.july17).pendingSince == [TaskID("B"): H.july1])
+        #expect(try await postgres.deadlineChanges(seenSince: H.july1) == [H.change(H.june30, H.september30, H.july16, "王书记")])
+        #expect(try await H.moved(postgres, H.edited, to: H.october31) == ["A 2026-09-30 → 2026-10-31"])
+        _ = try await postgres.observeExtensions(H.edited, dueDates: [H.a: H.october31], today: H.july17)
+        #expect(try await postgres.deadlineChanges(seenSince: H.july1) == [
+            H.change(H.june30, H.september30, H.july16, "王书记"),
+            H.change(H.september30, H.october31, H.july17, nil),
+        ])
+    }
+
     @Test(arguments: Backend.allCases)
     func snapshotsAreKeptNotOverwrittenAndTheLastGoodIsReplaced(_ backend: Backend) async throws {
         let store = try await backend.open()
