@@ -33,6 +33,11 @@ extension DubanDatabase {
         /// The due date (YYYY-MM-DD), or the cell as written when it has none.
         public var deadline: String
         public var seenOn: LocalDate
+
+        public init(deadline: String, seenOn: LocalDate) {
+            self.deadline = deadline
+            self.seenOn = seenOn
+        }
     }
 
     /// A notice about a task that the log shows as sent (or queued and still
@@ -42,6 +47,13 @@ extension DubanDatabase {
         public var at: Date
         public var to: [String]
         public var cc: [String]
+
+        public init(identity: NotificationIdentity, at: Date, to: [String], cc: [String]) {
+            self.identity = identity
+            self.at = at
+            self.to = to
+            self.cc = cc
+        }
     }
 
     /// Records this read's statuses and deadlines (a row only where they
@@ -81,6 +93,14 @@ extension DubanDatabase {
         var lastDeadline: [TaskID: String] = [:]
         let deadlineRows = try Row.fetchCursor(db, sql: "SELECT taskID, deadline FROM deadlineSighting ORDER BY id")
         while let row = try deadlineRows.next() { lastDeadline[TaskID(row["taskID"] as String)] = row["deadline"] }
+        return loopChanges(history: history, lastDeadline: lastDeadline, snapshot, dueDates: dueDates, today: today)
+    }
+
+    /// The same from the stored rows, whichever store read them (PostgresStore too).
+    public static func loopChanges(history: [TaskID: [Planner.StatusSighting]], lastDeadline: [TaskID: String],
+                                   _ snapshot: LedgerSnapshot, dueDates: [TaskID: LocalDate], today: LocalDate)
+        -> (history: [TaskID: [Planner.StatusSighting]], statuses: [(TaskID, TaskStatus)], deadlines: [(TaskID, String)]) {
+        var history = history, lastDeadline = lastDeadline
         var statuses: [(TaskID, TaskStatus)] = []
         var deadlines: [(TaskID, String)] = []
         for task in snapshot.tasks {

@@ -94,6 +94,19 @@ public protocol StateStore: AnyObject, Sendable {
     func unapprovedDueDateChanges(_ snapshot: LedgerSnapshot, dueDates: [TaskID: LocalDate])
         async throws(StoreError) -> [(task: RectificationTask, from: LocalDate, to: LocalDate)]
 
+    // MARK: The loop after 完成 (from loop, issue 12; migration `v4-loop`)
+
+    /// Records this read's statuses and deadlines where they changed; the planner's facts.
+    func observeLoop(_ snapshot: LedgerSnapshot, dueDates: [TaskID: LocalDate], today: LocalDate) async throws(StoreError) -> Planner.LoopFacts
+    /// The same without recording anything (`preview`, the digest).
+    func loopFacts(_ snapshot: LedgerSnapshot, dueDates: [TaskID: LocalDate], today: LocalDate) async throws(StoreError) -> Planner.LoopFacts
+    /// Each task's deadlines as Duban saw them, oldest first (a 约谈 dossier).
+    func deadlineHistory(for tasks: [TaskID]) async throws(StoreError) -> [TaskID: [DubanDatabase.DeadlineSighting]]
+    /// Notices about these tasks that went out, oldest first, with their addressees.
+    func sentNotices(for tasks: [TaskID]) async throws(StoreError) -> [TaskID: [DubanDatabase.AddressedNotice]]
+    /// How many notices of `kind` went out per task.
+    func sentCounts(of kind: NotificationKind) async throws(StoreError) -> [TaskID: Int]
+
     // MARK: The outbox
 
     /// Claims up to `limit` due messages above id `after` for this process.
