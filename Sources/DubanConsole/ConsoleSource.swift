@@ -6,7 +6,7 @@ public import Foundation
 /// over, and the state database. Pages, /healthz and /metrics read from here;
 /// nothing here writes to the database or the ledger.
 public actor ConsoleSource {
-    public nonisolated let database: DubanDatabase
+    public nonisolated let database: any StateStore
     public nonisolated let settings: ConsoleSettings
     /// The clock. Injected so tests can age the last pass.
     nonisolated let now: @Sendable () -> Date
@@ -19,7 +19,7 @@ public actor ConsoleSource {
     /// Figures of the latest pass's ledger, computed once per pass and day.
     private var figures: (passFinished: Date, today: LocalDate, digest: Digest)?
 
-    public init(database: DubanDatabase, settings: ConsoleSettings, now: @escaping @Sendable () -> Date) {
+    public init(database: any StateStore, settings: ConsoleSettings, now: @escaping @Sendable () -> Date) {
         self.database = database
         self.settings = settings
         self.now = now

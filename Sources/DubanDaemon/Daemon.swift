@@ -108,11 +108,8 @@ public actor Daemon {
         // The console and the metrics textfile read what each pass records here.
         let configuration = environment.configuration
         if configuration.http.listen != nil || configuration.metrics.textfile != nil {
-            guard let sqlite = opened as? DubanDatabase else {
-                throw StoreError(.cannotOpen, "the web console and the metrics textfile read the SQLite store only, not yet PostgreSQL ([state] url): remove [http] listen and [metrics] textfile, or use [state] path")
-            }
             console = ConsoleSource(
-                database: sqlite,
+                database: opened,
                 settings: ConsoleSettings(organization: configuration.organization.name, programme: configuration.programme.name,
                                           locale: configuration.organization.locale.rawValue, wakeCap: .seconds(Int64(maximumSleep))),
                 now: now)

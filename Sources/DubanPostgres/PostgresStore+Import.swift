@@ -54,6 +54,16 @@ extension PostgresStore {
                     VALUES (\(c.id), \(c.taskID), \(c.fromDate), \(c.toDate), \(c.seenOn), \(c.approver))
                     """, logger: logger)
             }
+            for r in dump.statusSightings {
+                try await Self.execute(connection, """
+                    INSERT INTO statusSighting (id, taskID, status, seenOn) VALUES (\(r.id), \(r.taskID), \(r.value), \(r.seenOn))
+                    """, logger: logger)
+            }
+            for r in dump.deadlineSightings {
+                try await Self.execute(connection, """
+                    INSERT INTO deadlineSighting (id, taskID, deadline, seenOn) VALUES (\(r.id), \(r.taskID), \(r.value), \(r.seenOn))
+                    """, logger: logger)
+            }
             for s in dump.snapshots {
                 try await Self.execute(connection, """
                     INSERT INTO ledgerSnapshot (id, purpose, key, takenAt, payload) VALUES (\(s.id), \(s.purpose), \(s.key), \(s.takenAt), \(s.payload))
@@ -65,7 +75,7 @@ extension PostgresStore {
                     """, logger: logger)
             }
             // New rows continue after the copied ids.
-            for table in ["outbox", "ledgerSnapshot", "deadlineChange"] {
+            for table in ["outbox", "ledgerSnapshot", "deadlineChange", "statusSighting", "deadlineSighting"] {
                 try await Self.execute(connection, PostgresQuery(unsafeSQL: """
                     SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)
                     """), logger: logger)

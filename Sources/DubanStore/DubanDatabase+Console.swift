@@ -24,6 +24,24 @@ extension DubanDatabase {
         public var sentAt: Date?
         /// The tasks the message is about, from the notification log.
         public var tasks: [TaskID]
+
+        public init(messageID: String, kind: String, level: Int?, slot: Date, to: [String], cc: [String], subject: String, state: String,
+                    attempts: Int, nextAttemptAt: Date?, lastError: String?, createdAt: Date, sentAt: Date?, tasks: [TaskID]) {
+            self.messageID = messageID
+            self.kind = kind
+            self.level = level
+            self.slot = slot
+            self.to = to
+            self.cc = cc
+            self.subject = subject
+            self.state = state
+            self.attempts = attempts
+            self.nextAttemptAt = nextAttemptAt
+            self.lastError = lastError
+            self.createdAt = createdAt
+            self.sentAt = sentAt
+            self.tasks = tasks
+        }
     }
 
     /// One decided notification (a row of the log), with the message that carried it, if any.
@@ -36,6 +54,15 @@ extension DubanDatabase {
         public var recordedAt: Date
         public var sentAt: Date?
         public var message: ConsoleMessage?
+
+        public init(identity: NotificationIdentity, state: String, reason: String?, recordedAt: Date, sentAt: Date?, message: ConsoleMessage?) {
+            self.identity = identity
+            self.state = state
+            self.reason = reason
+            self.recordedAt = recordedAt
+            self.sentAt = sentAt
+            self.message = message
+        }
     }
 
     /// A ledger snapshot kept in the store: the weekly digest copies and the daemon's last good copy.
@@ -44,6 +71,13 @@ extension DubanDatabase {
         public var key: String
         public var takenAt: Date
         public var snapshot: LedgerSnapshot
+
+        public init(purpose: String, key: String, takenAt: Date, snapshot: LedgerSnapshot) {
+            self.purpose = purpose
+            self.key = key
+            self.takenAt = takenAt
+            self.snapshot = snapshot
+        }
     }
 
     /// What the planner and the figures need from the store, read in one transaction.
@@ -56,6 +90,16 @@ extension DubanDatabase {
         public var lastDigestSent: LocalDate?
         /// When the daemon last stored a ledger that read cleanly.
         public var lastGoodLedgerAt: Date?
+
+        public init(logged: Set<NotificationIdentity>, completedFirstSeen: Planner.FirstSeenCompleted, highestEscalation: [TaskID: Int],
+                    outbox: OutboxCounts, lastDigestSent: LocalDate?, lastGoodLedgerAt: Date?) {
+            self.logged = logged
+            self.completedFirstSeen = completedFirstSeen
+            self.highestEscalation = highestEscalation
+            self.outbox = outbox
+            self.lastDigestSent = lastDigestSent
+            self.lastGoodLedgerAt = lastGoodLedgerAt
+        }
     }
 
     public func consoleFacts() async throws -> ConsoleFacts {
@@ -91,7 +135,7 @@ extension DubanDatabase {
 
     /// Every message: failed first, then pending (oldest slot first), then the
     /// `sentLimit` most recently sent.
-    public func consoleMessages(sentLimit: Int = 500) async throws -> [ConsoleMessage] {
+    public func consoleMessages(sentLimit: Int) async throws -> [ConsoleMessage] {
         try await writer.read { db in
             let tasks = try Self.tasksByMessage(db)
             let columns = "messageID, kind, level, slot, recipients, subject, state, attempts, nextAttemptAt, lastError, createdAt, sentAt"
@@ -106,7 +150,7 @@ extension DubanDatabase {
     }
 
     /// The log, newest first; with `task`, only that task's notices.
-    public func consoleNotices(task: TaskID? = nil, limit: Int = 1000) async throws -> [ConsoleNotice] {
+    public func consoleNotices(task: TaskID?, limit: Int) async throws -> [ConsoleNotice] {
         try await writer.read { db in
             let rows: [Row]
             let select = """
@@ -151,11 +195,17 @@ extension DubanDatabase {
         return result
     }
 
+    /// The `recipients` column's JSON (`{"to": […], "cc": […]}`), as both stores keep it.
+    public static func recipientLists(_ json: String?) -> (to: [String], cc: [String]) {
+        let lists = json.flatMap { try? JSONDecoder().decode([String: [String]].self, from: Data($0.utf8)) } ?? [:]
+        return (lists["to"] ?? [], lists["cc"] ?? [])
+    }
+
     private static func message(_ row: Row, tasks: [String: [TaskID]]) -> ConsoleMessage {
-        let recipients = (try? JSONDecoder().decode([String: [String]].self, from: Data((row["recipients"] as String).utf8))) ?? [:]
+        let recipients = Self.recipientLists(row["recipients"] as String?)
         let id: String = row["messageID"]
         return ConsoleMessage(
-            messageID: id, kind: row["kind"], level: row["level"], slot: row["slot"], to: recipients["to"] ?? [], cc: recipients["cc"] ?? [],
+            messageID: id, kind: row["kind"], level: row["level"], slot: row["slot"], to: recipients.to, cc: recipients.cc,
             subject: row["subject"], state: row["state"], attempts: row["attempts"], nextAttemptAt: row["nextAttemptAt"],
             lastError: row["lastError"], createdAt: row["createdAt"], sentAt: row["sentAt"], tasks: tasks[id] ?? [])
     }

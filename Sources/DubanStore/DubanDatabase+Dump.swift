@@ -34,6 +34,13 @@ public struct StateDump: Sendable {
         public var approver: String?
     }
 
+    /// A row of `statusSighting` or `deadlineSighting` (`v4-loop`): `value`
+    /// is the status, or the deadline as the ledger gave it.
+    public struct SightingRow: Sendable, Equatable {
+        public var id: Int64
+        public var taskID, value, seenOn: String
+    }
+
     public var outbox: [OutboxEntry] = []
     public var log: [LogRow] = []
     public var refused: [RefusedRecipient] = []
@@ -45,6 +52,10 @@ public struct StateDump: Sendable {
     public var extensionRequests: [String: String] = [:]
     public var dueDatesSeen: [String: String] = [:]
     public var deadlineChanges: [DeadlineChangeRow] = []
+    /// The loop after 完成 (`v4-loop`): each status and deadline as reads
+    /// saw them change, in id order (the order is the history).
+    public var statusSightings: [SightingRow] = []
+    public var deadlineSightings: [SightingRow] = []
     public var snapshots: [SnapshotRow] = []
     public var meta: [String: String] = [:]
 
@@ -72,6 +83,12 @@ extension DubanDatabase {
             dump.deadlineChanges = try Row.fetchAll(db, sql: "SELECT * FROM deadlineChange ORDER BY id").map { row in
                 StateDump.DeadlineChangeRow(id: row["id"], taskID: row["taskID"], fromDate: row["fromDate"], toDate: row["toDate"],
                                             seenOn: row["seenOn"], approver: row["approver"])
+            }
+            dump.statusSightings = try Row.fetchAll(db, sql: "SELECT id, taskID, status, seenOn FROM statusSighting ORDER BY id").map { row in
+                StateDump.SightingRow(id: row["id"], taskID: row["taskID"], value: row["status"], seenOn: row["seenOn"])
+            }
+            dump.deadlineSightings = try Row.fetchAll(db, sql: "SELECT id, taskID, deadline, seenOn FROM deadlineSighting ORDER BY id").map { row in
+                StateDump.SightingRow(id: row["id"], taskID: row["taskID"], value: row["deadline"], seenOn: row["seenOn"])
             }
             dump.snapshots = try SnapshotRecord.order(Column("id")).fetchAll(db).map { record in
                 StateDump.SnapshotRow(id: record.id ?? 0, purpose: record.purpose.rawValue, key: record.key, takenAt: record.takenAt, payload: record.payload)

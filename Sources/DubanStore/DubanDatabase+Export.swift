@@ -47,6 +47,29 @@ extension DubanDatabase {
         /// message is not about this task (a digest).
         public var problem: String?
         public var department: String?
+
+        public init(identity: NotificationIdentity?, key: String, taskID: String, kind: String, step: Int, state: String, reason: String?,
+                    recordedAt: Date, messageID: String?, subject: String?, to: [String], cc: [String], delivery: String?, attempts: Int?,
+                    lastError: String?, deliveredAt: Date?, problem: String?, department: String?) {
+            self.identity = identity
+            self.key = key
+            self.taskID = taskID
+            self.kind = kind
+            self.step = step
+            self.state = state
+            self.reason = reason
+            self.recordedAt = recordedAt
+            self.messageID = messageID
+            self.subject = subject
+            self.to = to
+            self.cc = cc
+            self.delivery = delivery
+            self.attempts = attempts
+            self.lastError = lastError
+            self.deliveredAt = deliveredAt
+            self.problem = problem
+            self.department = department
+        }
     }
 
     /// Log entries matching `query`, oldest first, joined with their outbox

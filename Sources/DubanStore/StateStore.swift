@@ -107,6 +107,19 @@ public protocol StateStore: AnyObject, Sendable {
     /// How many notices of `kind` went out per task.
     func sentCounts(of kind: NotificationKind) async throws(StoreError) -> [TaskID: Int]
 
+    // MARK: The web console, /metrics, the metrics textfile and `export` (reads only)
+
+    /// What the console's planner and figures need, read in one transaction.
+    func consoleFacts() async throws -> DubanDatabase.ConsoleFacts
+    /// Every message: failed first, then pending (oldest slot first), then the `sentLimit` most recently sent.
+    func consoleMessages(sentLimit: Int) async throws -> [DubanDatabase.ConsoleMessage]
+    /// The log, newest first; with `task`, only that task's notices (oldest first).
+    func consoleNotices(task: TaskID?, limit: Int) async throws -> [DubanDatabase.ConsoleNotice]
+    /// Every stored snapshot, oldest first.
+    func consoleSnapshots() async throws -> [DubanDatabase.ConsoleSnapshot]
+    /// Log entries matching `query`, oldest first, with their messages (`duban export`).
+    func notices(_ query: DubanDatabase.NoticeQuery) async throws -> [DubanDatabase.LoggedNotice]
+
     // MARK: The outbox
 
     /// Claims up to `limit` due messages above id `after` for this process.
@@ -145,6 +158,18 @@ extension StateStore {
 
     public func outbox(state: OutboxState? = nil, limit: Int? = nil) async throws(StoreError) -> [OutboxEntry] {
         try await outbox(state: state, limit: limit, newestFirst: false)
+    }
+
+    public func consoleMessages() async throws -> [DubanDatabase.ConsoleMessage] {
+        try await consoleMessages(sentLimit: 500)
+    }
+
+    public func consoleNotices(task: TaskID) async throws -> [DubanDatabase.ConsoleNotice] {
+        try await consoleNotices(task: task, limit: 1000)
+    }
+
+    public func consoleNotices(limit: Int) async throws -> [DubanDatabase.ConsoleNotice] {
+        try await consoleNotices(task: nil, limit: limit)
     }
 
     public func refusedRecipients() async throws(StoreError) -> [RefusedRecipient] {

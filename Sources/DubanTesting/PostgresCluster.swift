@@ -6,8 +6,16 @@ import Glibc
 /// A throwaway PostgreSQL cluster of the tests' own: `initdb` in a temporary
 /// folder, `pg_ctl start` on a Unix socket in that folder (no TCP port),
 /// password authentication (SCRAM) for the superuser `duban`, a database
-/// `duban`; stopped when the test process exits. Not a mock: Debian's
-/// `postgresql` server (`.ci/run` installs it).
+/// `duban`; stopped when the test process exits, however it exits. Not a
+/// mock: Debian's `postgresql` server (`.ci/run` installs it).
+///
+/// `pg_ctl` starts the server in a session of its own, so nothing stops it
+/// with the test process: a normal exit stops it (`atexit`), and for every
+/// other exit (Ctrl-C, SIGKILL, a crash) a guardian started beside it — in
+/// its own session, deaf to the terminal's signals — waits for the end of a
+/// pipe only this process holds open, then stops the server and removes the
+/// folder. A cluster left by a run older than the guardians (its `owner` is
+/// gone) is stopped before a new one starts.
 ///
 /// The server refuses to run as root: as root, the folder is given to the
 /// `postgres` user and the server programs run through `runuser`.
@@ -78,11 +86,18 @@ public final class PostgresCluster: Sendable {
         throw ClusterError("the PostgreSQL server is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql — the PostgreSQL store tests need a real server (README, Tests)")
     }
 
+    /// Where the clusters live: `/tmp/duban-pg-XXXXXXXX` (`faults/run` uses the same prefix).
+    static let folderPrefix = "/tmp/duban-pg-"
+
     static func start() throws -> PostgresCluster {
         let bin = try serverPrograms()
-        let folder = URL(fileURLWithPath: "/tmp/duban-pg-\(UUID().uuidString.prefix(8))")
+        stopAbandoned(bin: bin)
+        let folder = URL(fileURLWithPath: "\(folderPrefix)\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Whose cluster this is: a later run stops it if this process is gone.
+        try "\(getpid())\n".write(to: folder.appendingPathComponent("owner"), atomically: true, encoding: .utf8)
         let cluster = PostgresCluster(folder: folder, bin: bin)
+        try cluster.startGuardian()
         try "duban-test-\(UUID().uuidString)\n".write(to: cluster.passwordFile, atomically: true, encoding: .utf8)
         if getuid() == 0 {
             // The server refuses root; the socket folder and the data are the postgres user's.
@@ -100,6 +115,64 @@ public final class PostgresCluster: Sendable {
                                       "-k \(folder.path) -c listen_addresses='' -p \(cluster.port) -c fsync=off -c max_connections=200"])
         try cluster.psql("CREATE DATABASE \(cluster.database)", database: "postgres")
         return cluster
+    }
+
+    /// The clusters of test processes that are gone (or folders that name
+    /// no owner and are over ten minutes old: a run from before owners were
+    /// written): their servers stopped, their folders removed. Another live
+    /// run's cluster is left alone.
+    static func stopAbandoned(bin: URL) {
+        let tmp = URL(fileURLWithPath: folderPrefix).deletingLastPathComponent()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []
+        for name in names where "/tmp/\(name)".hasPrefix(folderPrefix) {
+            let folder = tmp.appendingPathComponent(name)
+            if let owner = (try? String(contentsOf: folder.appendingPathComponent("owner"), encoding: .utf8)).flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                guard kill(owner, 0) == -1 && errno == ESRCH else { continue }
+            } else {
+                let modified = (try? FileManager.default.attributesOfItem(atPath: folder.path)[.modificationDate]) as? Date
+                guard let modified, Date().timeIntervalSince(modified) > 600 else { continue }
+            }
+            let stale = PostgresCluster(folder: folder, bin: bin)
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/postmaster.pid").path) { stale.stop() }
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    /// Starts the guardian: `sh` in a session of its own (`setsid`), ignoring
+    /// INT, TERM and HUP, reading a pipe whose writing end only this process
+    /// holds (close-on-exec: no child inherits it). The kernel closes it when
+    /// this process ends, however it ends; the guardian then stops the server.
+    func startGuardian() throws {
+        var ends: [Int32] = [0, 0]
+        // pipe2(O_CLOEXEC) is not imported (a GNU extension); close-on-exec is set right after.
+        guard pipe(&ends) == 0 else { throw ClusterError("cannot make the guardian's pipe: \(String(cString: strerror(errno)))") }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let script = """
+            trap '' INT TERM HUP
+            read _ignored
+            if [ -f "$1/data/postmaster.pid" ]; then
+              if [ "$3" = root ]; then /usr/sbin/runuser -u postgres -- "$2" stop -D "$1/data" -m immediate -w; else "$2" stop -D "$1/data" -m immediate -w; fi
+            fi
+            rm -rf "$1"
+            """
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments = ["/usr/bin/setsid", "/bin/sh", "-c", script, "duban-pg-guardian", folder.path,
+                         bin.appendingPathComponent("pg_ctl").path, getuid() == 0 ? "root" : "user"]
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        close(ends[0])
+        guard spawned == 0 else {
+            close(ends[1])
+            throw ClusterError("cannot start the cluster's guardian: \(String(cString: strerror(spawned)))")
+        }
+        // ends[1] stays open, unused, until this process ends.
     }
 
     /// Runs one of the server's programs, as `postgres` when we are root.

@@ -60,27 +60,23 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = try loadEnvironment(global)
         let clock = environment.clock
-        let path = environment.configuration.state.path
-        if let postgres = environment.configuration.state.postgres {
-            printErr("duban: export reads the SQLite state database only, not yet PostgreSQL (\(postgres.url))")
+        // The SQLite file (read-only, beside a running daemon) or the PostgreSQL schema.
+        let opened: (any StateStore)?
+        do {
+            opened = try await StateOpener.readOnly(environment.configuration.state)
+        } catch {
+            printErr("duban: \(error)")
             throw ExitStatus.configurationUnusable
         }
-        let database: DubanDatabase
-        do {
-            guard let opened = try DubanDatabase.openReadOnly(at: path) else {
-                printErr("duban: no state database at \(path.path) yet: Duban has not run, so nothing was sent")
-                throw ExitStatus.configurationUnusable
-            }
-            database = opened
-        } catch let error as StoreError {
-            printErr("duban: \(error)")
+        guard let database = opened else {
+            printErr("duban: no state database at \(environment.configuration.state.path.path) yet: Duban has not run, so nothing was sent")
             throw ExitStatus.configurationUnusable
         }
         let query = DubanDatabase.NoticeQuery(
             from: from.flatMap(LocalDate.init).map { clock.instant($0, .init(hour: 0, minute: 0)!) },
             until: to.flatMap(LocalDate.init).map { clock.instant($0.adding(days: 1), .init(hour: 0, minute: 0)!) },
             task: task)
-        var notices = try await database.notices(query)
+        var notices = try await withState { try await database.notices(query) }
         // A skipped notice has no message to say what its task was about:
         // take problem and department from the ledger as it is now.
         if notices.contains(where: { $0.problem == nil && $0.kind != NotificationKind.digest.rawValue }) {

@@ -88,7 +88,7 @@ struct MigrateState: AsyncParsableCommand {
             guard copied == counts else {
                 throw StoreError(.query, "the copy in \(store.location) does not match the file (outbox \(copied) instead of \(counts))")
             }
-            print("copied \(dump.log.count) log entries, \(dump.outbox.count) messages (\(counts.pending) pending, \(counts.sent) sent, \(counts.failed) failed), \(dump.snapshots.count) snapshots and \(dump.meta.count) settings from \(state.path.path) to \(store.location)")
+            print("copied \(dump.log.count) log entries, \(dump.outbox.count) messages (\(counts.pending) pending, \(counts.sent) sent, \(counts.failed) failed), \(dump.statusSightings.count) status and \(dump.deadlineSightings.count) deadline sightings, \(dump.snapshots.count) snapshots and \(dump.meta.count) settings from \(state.path.path) to \(store.location)")
             print("next: set [state] url = \"\(target.url)\"\(schema == "public" ? "" : " and schema = \"\(schema)\"") in place of path, then start the daemon")
         }
     }

@@ -363,6 +363,71 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         #expect(try await store.meta("preflight") != nil)
     }
 
+    /// The web console's, /metrics' and `export`'s reads (issue 16: they take
+    /// any store): the same answers from both.
+    @Test(arguments: Backend.allCases)
+    func theConsolesAndExportsReads(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        let sent = fixtures.message(["A"]), failed = fixtures.message(["B"]), waiting = fixtures.message(["C", "A2"])
+        let escalation = PlannedMessage(kind: .escalation, level: 1, slot: now, to: [Contact(name: "李强", email: "li.qiang@example.org")],
+                                        cc: [Contact(name: "张伟", email: "zhang.wei@example.org")],
+                                        items: [PlannedItem(identity: identity("A", .escalation, step: 3), task: sent.items[0].task,
+                                                            dueDay: LocalDate("2026-07-01")!)], unreachable: [])
+        let skip = SkippedNotification(identity: identity("D", about: "2026-06-01"), reason: .deadlinePassed)
+        try await store.queue([fixtures.mail(sent, "sent"), fixtures.mail(failed, "failed")], skipped: [skip], at: now)
+        let later = now.addingTimeInterval(3600)
+        try await store.queue([fixtures.mail(waiting, "waiting"), fixtures.mail(escalation, "escalation")], skipped: [], at: later)
+        try await store.markSent(messageID: sent.id, at: now.addingTimeInterval(10))
+        try await store.markSent(messageID: escalation.id, at: later.addingTimeInterval(10))
+        try await store.recordFailure(messageID: failed.id, error: "550 no such user", retryAt: nil)
+        try await store.recordFailure(messageID: waiting.id, error: "421 later", retryAt: later.addingTimeInterval(60))
+        var done = RectificationTask(id: TaskID("E"), idIsExplicit: true, problemNumber: "5", status: .completed, source: SourceLocation(file: "l.csv"))
+        done.department = "党委办公室"
+        _ = try await store.observeCompletions(LedgerSnapshot(tasks: [done]), today: LocalDate("2026-06-20")!)
+        try await store.replaceSnapshot(LedgerSnapshot(tasks: [done]), for: .lastGood, at: later)
+        try await store.saveSnapshot(LedgerSnapshot(), for: .digest(ISOWeek("2026-W26")!), at: now)
+
+        let facts = try await store.consoleFacts()
+        #expect(facts.logged.map(\.key).sorted() == ["A/escalation/3/2026-06-30", "A/reminder/7/2026-06-30", "A2/reminder/7/2026-06-30",
+                                                      "B/reminder/7/2026-06-30", "C/reminder/7/2026-06-30", "D/reminder/7/2026-06-01"])
+        #expect(facts.completedFirstSeen == [TaskID("E"): LocalDate("2026-06-20")!])
+        #expect(facts.highestEscalation == [TaskID("A"): 3])
+        #expect(facts.outbox == .init(pending: 1, sent: 2, failed: 1))
+        #expect(facts.lastDigestSent == nil && facts.lastGoodLedgerAt == later)
+
+        // Failed first, then pending, then the most recently sent.
+        let messages = try await store.consoleMessages()
+        #expect(messages.map(\.subject) == ["failed", "waiting", "escalation", "sent"])
+        #expect(messages[1].tasks == [TaskID("A2"), TaskID("C")] && messages[1].attempts == 1 && messages[1].lastError == "421 later")
+        #expect(messages[1].nextAttemptAt == later.addingTimeInterval(60))
+        #expect(messages[2].level == 1 && messages[2].to == ["li.qiang@example.org"] && messages[2].cc == ["zhang.wei@example.org"])
+        #expect(messages[2].sentAt == later.addingTimeInterval(10) && messages[2].createdAt == later && messages[2].slot == now)
+        #expect(try await store.consoleMessages(sentLimit: 1).map(\.subject) == ["failed", "waiting", "escalation"])
+
+        let ofA = try await store.consoleNotices(task: TaskID("A"))
+        #expect(ofA.map(\.identity.kind) == [.reminder, .escalation] && ofA.map(\.state) == ["sent", "sent"])
+        #expect(ofA[1].message?.subject == "escalation" && ofA[0].sentAt == now.addingTimeInterval(10))
+        let newest = try await store.consoleNotices(limit: 3)
+        #expect(newest.count == 3 && newest[0].recordedAt == later)
+        let skipped = try #require(try await store.consoleNotices(task: TaskID("D")).first)
+        #expect(skipped.state == "skipped" && skipped.reason == SkipReason.deadlinePassed.rawValue && skipped.message == nil)
+
+        #expect(try await store.consoleSnapshots().map(\.purpose) == ["digest", "last-good"])
+        #expect(try await store.consoleSnapshots().last?.snapshot.tasks.first?.department == "党委办公室")
+
+        let all = try await store.notices(.init())
+        #expect(all.map(\.key) == ["A/reminder/7/2026-06-30", "B/reminder/7/2026-06-30", "D/reminder/7/2026-06-01",
+                                    "A/escalation/3/2026-06-30", "A2/reminder/7/2026-06-30", "C/reminder/7/2026-06-30"])
+        let a = try #require(all.first)
+        #expect(a.subject == "sent" && a.delivery == "sent" && a.attempts == 1 && a.deliveredAt == now.addingTimeInterval(10))
+        #expect(a.to == ["zhang.wei@example.org"] && a.problem == "1" && a.step == 7)
+        #expect(all[1].delivery == "failed" && all[1].lastError == "550 no such user")
+        #expect(all[2].state == "skipped" && all[2].messageID == nil && all[2].problem == nil)
+        #expect(try await store.notices(.init(from: later)).count == 3)
+        #expect(try await store.notices(.init(until: later)).count == 3)
+        #expect(try await store.notices(.init(task: "A")).map(\.kind) == ["reminder", "escalation"])
+    }
+
     /// The same migrations, under the same names, in both dialects.
     @Test func bothStoresHaveTheSameMigrations() async throws {
         let store = try await PostgresStore.open(try await Backend.settings(schema: PostgresCluster.started().freshSchema()))
