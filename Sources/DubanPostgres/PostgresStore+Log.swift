@@ -202,10 +202,16 @@ extension PostgresStore {
                     WHERE l.taskID = \(old.rawValue)
                       AND NOT EXISTS (SELECT 1 FROM notificationLog n WHERE n.key = \(new.rawValue) || substr(l.key, \(cut)::INT))
                     """, logger: logger)
-                for table in ["taskObservation", "deadlineObservation"] {
+                // As DubanDatabase.adoptTaskIDs: the observations and 延期's per-task rows (v4-ext)…
+                for table in ["taskObservation", "deadlineObservation", "extensionRequest", "dueDateSeen"] {
                     try await Self.execute(connection, PostgresQuery(unsafeSQL: """
                         UPDATE \(table) SET taskID = $1 WHERE taskID = $2 AND NOT EXISTS (SELECT 1 FROM \(table) WHERE taskID = $1)
                         """, binds: Self.binds(new.rawValue, old.rawValue)), logger: logger)
+                }
+                // …and the histories keyed by row id (v4-ext, v4-loop): every row moves, in its order.
+                for table in ["deadlineChange", "statusSighting", "deadlineSighting"] {
+                    try await Self.execute(connection, PostgresQuery(unsafeSQL: "UPDATE \(table) SET taskID = $1 WHERE taskID = $2",
+                                                                     binds: Self.binds(new.rawValue, old.rawValue)), logger: logger)
                 }
             }
             if !mapping.isEmpty {

@@ -4,7 +4,7 @@ public import DubanCore
 /// a pass (`PlanStage`, the simulation) records this read and gets them;
 /// `preview` and the console read the same facts without recording. Built
 /// only on the other facts methods, so another store gets it for free.
-extension DubanDatabase {
+extension StateStore {
     /// Records what this read of the ledger shows (completions, due dates,
     /// 延期 requests, statuses) as seen `today`, and returns the facts.
     public func observePlannerFacts(_ snapshot: LedgerSnapshot, planner: Planner, today: LocalDate)

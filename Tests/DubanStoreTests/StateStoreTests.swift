@@ -311,10 +311,34 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         try await store.saveSnapshot(LedgerSnapshot(tasks: [RectificationTask(id: TaskID("老"), idIsExplicit: false, problemNumber: "1",
                                                                                source: SourceLocation(file: "l.csv"))]),
                                      for: .digest(ISOWeek("2026-W26")!), at: now)
-        try await store.adoptTaskIDs([TaskID("老"): TaskID("新")], scheme: "v2")
+        // 延期 (v4-ext) and the loop (v4-loop) under the old id: a request first read on July 1, a granted
+        // change on July 16; the task seen in progress, then accepted on July 10.
+        typealias H = ExtensionHistory
+        func renamed(_ ledger: LedgerSnapshot, _ id: String) -> LedgerSnapshot {
+            var ledger = ledger
+            ledger.tasks[0].id = TaskID(id)
+            return ledger
+        }
+        _ = try await store.observeExtensions(renamed(H.requested, "甲"), dueDates: [TaskID("甲"): H.june30], today: H.july1)
+        _ = try await store.observeExtensions(renamed(H.granted, "甲"), dueDates: [TaskID("甲"): H.september30], today: H.july16)
+        _ = try await store.observeExtensions(renamed(H.requested, "乙"), dueDates: [TaskID("乙"): H.june30], today: H.july1)
+        var seen = renamed(H.edited, "甲")
+        _ = try await store.observeLoop(seen, dueDates: [TaskID("甲"): H.june30], today: H.july1)
+        seen.tasks[0].status = .accepted
+        _ = try await store.observeLoop(seen, dueDates: [TaskID("甲"): H.september30], today: H.july10)
+
+        try await store.adoptTaskIDs([TaskID("老"): TaskID("新"), TaskID("甲"): TaskID("丙"), TaskID("乙"): TaskID("丁")], scheme: "v2")
         #expect(try await store.loggedIdentities().map(\.key) == ["新/reminder/7/2026-06-30"])
         #expect(try await store.latestDigestSnapshot()?.snapshot.tasks.map(\.id) == [TaskID("新")])
         #expect(try await store.meta("task_id_scheme") == "v2")
+        // The pause still counts from July 1, the change keeps its approver, the loop its days.
+        #expect(try await store.extensionFacts(renamed(H.requested, "丁"), today: H.july17).pendingSince == [TaskID("丁"): H.july1])
+        #expect(try await store.deadlineChanges(seenSince: H.july1).map(\.task) == ["丙"])
+        #expect(try await store.unapprovedDueDateChanges(renamed(H.granted, "丙"), dueDates: [TaskID("丙"): H.september30]).isEmpty)
+        let loop = try await store.loopFacts(renamed(seen, "丙"), dueDates: [TaskID("丙"): H.september30], today: H.july17)
+        #expect(loop.firstSeenAccepted == [TaskID("丙"): H.july10])
+        #expect(try await store.deadlineHistory(for: [TaskID("丙")])[TaskID("丙")]?.map(\.deadline) == ["2026-06-30", "2026-09-30"])
+        #expect(try await store.deadlineHistory(for: [TaskID("甲")]).isEmpty)
     }
 
     @Test(arguments: Backend.allCases)
