@@ -1,6 +1,7 @@
 public import DubanStore
 public import Foundation
 public import Logging
+import NIOConcurrencyHelpers
 import NIOSSL
 import PostgresNIO
 
@@ -27,6 +28,8 @@ public final class PostgresStore: StateStore {
     private let runner: Task<Void, Never>
     /// Set for the process that may lead; nil for readers and queuers.
     public let lease: PostgresLease?
+    /// Whether the last statement found no connection within `connectionWait`.
+    private let unreachable = NIOLockedValueBox(false)
 
     public var location: String { settings.location }
 
@@ -102,7 +105,12 @@ public final class PostgresStore: StateStore {
     /// A statement outside a transaction (reads), its failure a `StoreError` naming `intent`.
     func read<T: Sendable>(_ intent: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await withinConnectionWait(intent) { client, _, connected in
+                try await client.withConnection { connection in
+                    connected()
+                    return try await body(connection)
+                }
+            }
         } catch {
             throw StoreError(postgres: error, doing: intent, location: location)
         }
@@ -111,9 +119,61 @@ public final class PostgresStore: StateStore {
     /// A transaction named by `intent`.
     func write<T: Sendable>(_ intent: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await withinConnectionWait(intent) { client, logger, connected in
+                try await client.withTransaction(logger: logger) { connection in
+                    connected()
+                    return try await body(connection)
+                }
+            }
         } catch {
             throw StoreError(postgres: error, doing: intent, location: location)
+        }
+    }
+
+    /// How long a statement may wait for a connection: the pool waits for
+    /// one without end while the server is down, and a pass waiting there
+    /// never ends — nor does the daemon on SIGTERM, which lets the pass in
+    /// flight finish. The failover time (at least 10 s, for a loaded
+    /// machine); one second while the last wait found no connection, so that
+    /// a pass meeting a server that is gone fails in one wait, not one per
+    /// statement.
+    var connectionWait: Duration {
+        unreachable.withLockedValue { $0 } ? .seconds(1) : max(settings.failover, .seconds(10))
+    }
+
+    /// Runs `operation` (which takes a connection from the pool first, and
+    /// calls its third argument once it has one) and gives up with a
+    /// transient `StoreError` when no connection came within `connectionWait`. Only the wait is bounded: once connected, a long
+    /// statement (`migrate-state`'s copy) takes the time it needs.
+    func withinConnectionWait<T: Sendable>(_ intent: String,
+                                           _ operation: (PostgresClient, Logger, @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+        let connected = NIOLockedValueBox(false)
+        let wait = connectionWait
+        return try await withoutActuallyEscaping(operation) { escaping in
+            // Run in a child task of the group below, which this call awaits to the end: the closure never outlives it.
+            let operation = UncheckedSendable(escaping)
+            return try await withThrowingTaskGroup(of: T?.self) { [client, logger, unreachable] group in
+                group.addTask {
+                    try await operation.value(client, logger) { [unreachable] in
+                        connected.withLockedValue { $0 = true }
+                        unreachable.withLockedValue { $0 = false }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    if connected.withLockedValue({ $0 }) {
+                        // Connected in time: wait for the statement to end (this task is cancelled then).
+                        while true { try await Task.sleep(for: .seconds(3600)) }
+                    }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    self.unreachable.withLockedValue { $0 = true }
+                    throw StoreError(.unavailable, "state database \(self.location) cannot be reached (\(intent)): no connection within \(wait); it is retried")
+                }
+                return value
+            }
         }
     }
 
@@ -264,4 +324,11 @@ extension StoreError {
         if let transaction = error as? PostgresTransactionError { error = transaction.closureError ?? transaction.commitError ?? error }
         return (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
+}
+
+/// A value carried into a child task that the caller awaits to the end
+/// (`withinConnectionWait`): it is never used after the call returns.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

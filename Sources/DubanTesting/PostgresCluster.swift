@@ -86,6 +86,12 @@ public final class PostgresCluster: Sendable {
         throw ClusterError("the PostgreSQL server is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql — the PostgreSQL store tests need a real server (README, Tests)")
     }
 
+    /// A cluster of the caller's own, for a test that stops the server
+    /// (`stop()`); the guardian stops it too if the test process ends first.
+    public static func startPrivate() throws -> PostgresCluster {
+        try start()
+    }
+
     /// Where the clusters live: `/tmp/duban-pg-XXXXXXXX` (`faults/run` uses the same prefix).
     static let folderPrefix = "/tmp/duban-pg-"
 

@@ -70,7 +70,11 @@ import Glibc
     static func stop(_ daemon: Daemon) {
         if daemon.process.isRunning {
             daemon.process.terminate()
-            _ = DaemonTests.waitForExit(daemon.process, timeout: 20)
+            // A daemon that does not stop (what a failed test may show) is not left behind.
+            if !DaemonTests.waitForExit(daemon.process, timeout: 20) {
+                kill(daemon.process.processIdentifier, SIGKILL)
+                daemon.process.waitUntilExit()
+            }
         }
     }
 
@@ -118,6 +122,28 @@ import Glibc
         #expect(takeovers.allSatisfy { $0 <= Double(failoverSeconds) + 1 }, "take-overs took \(takeovers) s")
         print("failover: \(total) messages, \(kills) kills, \(arrived.count - unique.count) duplicates, take-over (lock) "
               + "\(takeovers.map { String(format: "%.2f", $0) }.joined(separator: " ")) s")
+    }
+
+    /// The database server goes away while the leader delivers: the pass
+    /// gives up (after trying to record the last 250 for a while), and
+    /// SIGTERM stops the daemon. It used to wait for a connection without
+    /// end, and never stopped.
+    @Test func aLeaderWhoseDatabaseIsGoneStillStopsOnSIGTERM() throws {
+        let cluster = try PostgresCluster.startPrivate()
+        defer { cluster.stop() }
+        let smtp = try SMTPTestServer(["--slow", "0.2"])
+        defer { smtp.stop() }
+        let a = try Self.start("a", try Self.setup("a", ledger: Self.ledger(60), smtp: smtp, cluster: cluster, schema: cluster.freshSchema("gone"),
+                                                   failoverSeconds: 3))
+        defer { Self.stop(a) }
+        #expect(DaemonTests.eventually(30) { smtp.received.count >= 3 })
+        cluster.stop()  // mid-delivery
+        usleep(2_000_000)
+        let stoppedAt = Date()
+        a.process.terminate()
+        #expect(DaemonTests.waitForExit(a.process, timeout: 60), "still running 60 s after SIGTERM with its database gone")
+        #expect(a.process.terminationStatus == 0)
+        print("database gone: the daemon stopped \(String(format: "%.1f", Date().timeIntervalSince(stoppedAt))) s after SIGTERM")
     }
 
     /// The leader's lease connection is cut (`pg_terminate_backend`): it
