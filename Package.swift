@@ -203,7 +203,7 @@ let package = Package(
         ),
         // Runs the built `duban` binary against the shipped example config.
         .testTarget(name: "DubanFuzzTests", dependencies: ["duban-fuzz", "DubanConfig", "DubanLedger", "DubanTOML", "DubanTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "DubanCLITests", dependencies: ["duban", "DubanTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "DubanCLITests", dependencies: ["duban", "DubanTesting", "DubanDaemon", "DubanConfig", "DubanCore", "DubanStore"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

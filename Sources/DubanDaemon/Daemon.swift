@@ -40,6 +40,12 @@ public actor Daemon {
     /// How long after the last change to a ledger it is re-read: editors and
     /// sync tools write a file in several steps.
     private let debounce: Duration
+    /// Run after every pass of the loop. `duban run` hands the heap's freed
+    /// pages back to the system here (`ProcessMemory.returnFreedPages`): a
+    /// pass allocates several times what the daemon keeps between passes.
+    /// A process-wide side effect, so it is the caller's to choose, not this
+    /// type's (tests build daemons inside the test process).
+    private let afterPass: @Sendable () -> Void
 
     /// The last ledger snapshot that read without file-level errors. A
     /// ledger being saved, locked or broken never replaces it.
@@ -89,8 +95,10 @@ public actor Daemon {
 
     public init(configPath: String, environment: Environment, notifier: any ServiceNotifier, logger: Logger,
                 maximumSleep: TimeInterval = 300, debounce: Duration = .seconds(2),
-                now: @escaping @Sendable () -> Date = { Date() }) async throws {
+                now: @escaping @Sendable () -> Date = { Date() },
+                afterPass: @escaping @Sendable () -> Void = {}) async throws {
         self.configPath = configPath
+        self.afterPass = afterPass
         self.environment = environment
         self.notifier = notifier
         self.logger = logger
@@ -121,12 +129,12 @@ public actor Daemon {
 
     /// Runs until graceful shutdown (SIGTERM/SIGINT through the service
     /// group). READY is sent once the configuration and the state database
-    /// are usable (`init`) and the signals are trapped; the ledger is read
-    /// after it, and then the first pass plans. STATUS says which of the two
-    /// is running. A ledger is no condition for being up: one that cannot be
-    /// read is replaced by the last good copy and reported in STATUS, and a
-    /// 100k-task ledger took a second to read, for which `systemctl start`
-    /// (and everything ordered after the unit) used to wait.
+    /// are usable (`init`), the signals are trapped and the ledger is loaded
+    /// (DESIGN.md: scripts running `systemctl start duban && duban preview`
+    /// must not race the first read); STATUS says while the ledger is read.
+    /// A ledger that cannot be read is replaced by the last good copy and
+    /// reported in STATUS: it delays READY by the read, never withholds it.
+    /// The first pass plans after READY.
     public func run() async throws {
         // Trapped before READY, so a reload requested as soon as systemd
         // considers the service up is never lost (nor kills the process).
@@ -153,7 +161,7 @@ public actor Daemon {
             // Watched before the read: a save while it runs is re-read after the first pass.
             watchLedgers()
             for diagnostic in environment.diagnostics { logger.warning("\(diagnostic)") }
-            notifier.ready(status: "Reading the ledger")
+            notifier.status("Reading the ledger")
             let loaded = await readLedger()
             if let problem = Self.fileLevelError(loaded) {
                 // Start from the last good snapshot kept in the database, if any.
@@ -168,7 +176,9 @@ public actor Daemon {
                 snapshot = loaded
                 ledgerError = nil
             }
-            notifier.status("Loaded \(snapshot.tasks.count) tasks; planning")
+            // READY once the ledger is loaded (DESIGN.md): `systemctl start`,
+            // and every unit ordered after this one, can count on it.
+            notifier.ready(status: "Loaded \(snapshot.tasks.count) tasks; planning")
             // Kept for a restart that finds the ledger unreadable.
             if ledgerError == nil && database.holdsDeliveryLock { await keepLastGood(snapshot, at: now()) }
             logger.info("started", metadata: ["tasks": "\(snapshot.tasks.count)", "transport": "\(transport.description)"])
@@ -265,7 +275,7 @@ public actor Daemon {
     /// wake-up re-reads it within `maximumSleep`.
     private func runPass(reason: String, timers group: inout DiscardingTaskGroup) async {
         let wake = await pass(reason: reason)
-        Self.returnFreedMemory()
+        afterPass()
         let seconds = min(max(wake.timeIntervalSince(now()), 0), maximumSleep)
         wakeAlarm = Alarm(generation: wakeAlarm.generation + 1)
         arm(.deadline(wakeAlarm), after: .milliseconds(Int64((seconds * 1000).rounded(.up))), in: &group)
@@ -424,7 +434,20 @@ public actor Daemon {
     /// Keeps a ledger that read cleanly as the copy a later start falls back
     /// to. A failure is logged, not fatal: this pass plans all the same, but
     /// the copy on file is older than the ledger in use.
+    ///
+    /// The task-id upgrade runs first: it matches the ids of the copy on file
+    /// (written by an older release) against this ledger's, and replacing
+    /// the copy before that would leave it nothing to match, so every task
+    /// would look new. When the upgrade fails, the old copy stays too, and
+    /// the pass's own attempt (in `PlanStage`) has it still.
     private func keepLastGood(_ ledger: LedgerSnapshot, at now: Date) async {
+        do {
+            try await TaskIDUpgrade.adopt(current: ledger, database: database)
+        } catch {
+            logger.error("cannot carry the history over to the new task ids; the last good copy is kept as it was",
+                         metadata: ["error": "\(error)"])
+            return
+        }
         do {
             try await database.saveLastGood(ledger, at: now)
         } catch {
@@ -451,19 +474,6 @@ public actor Daemon {
         }
         notifier.ready(status: "Reloaded")
         await reloadLedger(timers: &group)
-    }
-
-    /// Hands the heap's free pages back to the system. A pass (reading the
-    /// ledger, planning, the digest, encoding the last good copy) allocates
-    /// several times what the daemon keeps between passes, over several
-    /// malloc arenas (one per thread that allocated); glibc returns memory
-    /// to the system only from the top of the main heap on its own, so the
-    /// idle daemon kept ~750 MiB resident for 100k tasks of which ~240 MiB
-    /// were in use. `malloc_trim(0)` walks every arena and releases the
-    /// whole free pages inside them (`MADV_DONTNEED`); it costs a few
-    /// milliseconds once per pass.
-    static func returnFreedMemory() {
-        ProcessMemory.returnFreedPages()
     }
 
     /// More than a tenth of the tasks (and at least two) gone in one save.

@@ -7,7 +7,8 @@ import Foundation
 /// over `$NOTIFY_SOCKET` through libsystemd, and `SilentNotifier` for runs
 /// outside systemd (a terminal, cron, tests of other parts).
 public protocol ServiceNotifier: Sendable {
-    /// `READY=1` and a status line: configuration and ledger are loaded.
+    /// `READY=1` and a status line: configuration, state database and
+    /// ledger are loaded (the first pass has not run yet).
     func ready(status: String)
     /// `STATUS=…`: what `systemctl status` shows.
     func status(_ text: String)

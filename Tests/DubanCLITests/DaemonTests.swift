@@ -1,3 +1,7 @@
+import DubanConfig
+import DubanCore
+@testable import DubanDaemon
+import DubanStore
 import DubanTesting
 import Foundation
 import Testing
@@ -133,11 +137,12 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         var seen: [String] = []
 
-        // READY once the configuration and the state database are usable; the
-        // ledger is read after it and STATUS says so, then the first pass plans.
+        // READY once the configuration and the ledger are loaded (DESIGN.md):
+        // STATUS says the ledger is being read before it, and READY carries
+        // what was read; then the first pass plans.
         let ready = socket.wait(for: { $0.contains("READY=1") }, timeout: 20, seen: &seen)
-        #expect(ready?.contains("STATUS=Reading the ledger") == true, "\(seen)")
-        #expect(socket.wait(for: { $0 == "STATUS=Loaded 1 tasks; planning" }, timeout: 10, seen: &seen) != nil, "\(seen)")
+        #expect(ready?.contains("STATUS=Loaded 1 tasks; planning") == true, "\(seen)")
+        #expect(seen.dropLast().contains("STATUS=Reading the ledger"), "\(seen)")
         let status = socket.wait(for: { $0.hasPrefix("STATUS=1 tasks") }, timeout: 10, seen: &seen)
         #expect(status?.contains("outbox 0 pending, 0 failed") == true, "\(seen)")
         // The watchdog is pinged at half of WATCHDOG_USEC.
@@ -218,6 +223,59 @@ import Testing
     /// SIGTERM while a pass is delivering: STOPPING=1 at once, the pass
     /// finishes (every message it took on is sent and marked), exit 0, and a
     /// restart finds nothing left to send.
+    /// The first start of a release with content-derived task ids on a
+    /// database an older release kept under position ids (`1-1`): the daemon
+    /// carries the history over before anything replaces the ledger copy the
+    /// upgrade matches against, so what was sent is not sent again and a
+    /// pending 延期 request keeps the day it was first read (issue 10 item 8).
+    @Test func theFirstStartAfterTheTaskIDUpgradeSendsNothingAgain() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        // No 任务编号: ids are derived. A reminder due, an overdue task at level 1, a pending 延期.
+        let header = "序号,整改措施,责任部门,责任人,责任人邮箱,分管领导,整改时限,完成情况\n"
+        let rows = [("提醒", "张伟", "zhang@example.org", Self.date(daysFromToday: 5), "整改中"),
+                    ("逾期", "王芳", "wang@example.org", Self.date(daysFromToday: -4), "整改中"),
+                    ("延期", "赵敏", "zhao@example.org", Self.date(daysFromToday: -4), "申请延期")]
+        let ledger = header + rows.map { "1,措施\($0.0),办公室,\($0.1),\($0.2),李强,\($0.3),\($0.4)" }.joined(separator: "\n") + "\n"
+        let setup = try Self.setup(smtpPort: server.port, ledger: ledger)
+        let environment = try Environment.load(configPath: setup.config)
+        let new = environment.loadLedger()
+        #expect(new.tasks.count == 3 && new.tasks.allSatisfy { !$0.idIsExplicit })
+        var old = new
+        for index in old.tasks.indices { old.tasks[index].id = TaskID("1-\(index + 1)") }
+
+        // The older release, two days ago: its pass queued the reminder, the
+        // level-1 notice and the rest, and it kept its last good ledger.
+        let then = Date().addingTimeInterval(-2 * 86_400)
+        let queued: Int
+        do {
+            let state = environment.configuration.state.path
+            try FileManager.default.createDirectory(at: state.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let database = try DubanDatabase.open(at: state)
+            let plan = try await PlanStage(environment: environment, archivesDigests: false).run(old, database: database, now: then)
+            #expect(plan.messages.contains { $0.kind == .reminder } && plan.messages.contains { $0.kind == .escalation })
+            try await database.saveLastGood(old, at: then)
+            queued = try await database.outboxCounts().pending
+        }
+
+        let socket = try NotifySocket()
+        let process = try Self.start(setup, notify: socket)
+        defer { if process.isRunning { process.terminate() } }
+        var seen: [String] = []
+        #expect(Self.firstPass(socket, seen: &seen)?.contains("outbox 0 pending, 0 failed") == true, "\(seen)")
+        kill(process.processIdentifier, SIGTERM)
+        #expect(Self.waitForExit(process, timeout: 10) && process.terminationStatus == 0)
+        // What the older release queued goes out, and nothing more.
+        let subjects = ((try? parseWithPython(server.received)) ?? []).map(\.subject)
+        #expect(subjects.count == queued, "\(subjects)")
+        #expect(subjects.filter { $0.hasPrefix("【整改提醒】") }.count == 1, "\(subjects)")
+
+        let database = try DubanDatabase.open(at: environment.configuration.state.path)
+        let today = environment.clock.date(of: Date())
+        let pending = try #require(new.tasks.first { $0.measure == "措施延期" })
+        #expect(try await database.extensionFacts(new, today: today).pendingSince[pending.id] == environment.clock.date(of: then))
+    }
+
     @Test func sigtermMidPassLetsThePassFinish() throws {
         let server = try SMTPTestServer(["--slow", "1"])
         defer { server.stop() }

@@ -57,6 +57,15 @@ import Testing
         #expect(score <= 1.5, "\(line)")
     }
 
+    /// One malloc arena must be asked for before any thread exists, so in
+    /// the unit's environment, not by the running process (review 3, finding 4).
+    @Test func theServiceRunsWithOneMallocArena() throws {
+        for unit in ["systemd/duban.service", "systemd/duban@.service"] {
+            let text = try String(contentsOf: repository.appendingPathComponent(unit), encoding: .utf8)
+            #expect(text.split(separator: "\n").contains("Environment=MALLOC_ARENA_MAX=1"), "\(unit)")
+        }
+    }
+
     @Test func securityScoreIsAtMostOnePointFive() throws {
         let result = try analyze(["security", "--offline=true", "--no-pager", try unitCopy().path])
         let line = try #require(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") })
