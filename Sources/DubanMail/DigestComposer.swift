@@ -140,6 +140,9 @@ extension Composer {
             "on_time_rate": c.onTimeRate.map(Self.percent) ?? "—", "done_judged": c.doneJudged, "done_on_time": c.doneOnTime,
             "late_done": c.lateDone, "average_days_late_done": c.averageDaysLateDone.map { String(format: "%.1f", $0) } ?? "",
             "average_days_overdue": c.averageDaysOverdue.map { String(format: "%.1f", $0) } ?? "",
+            // The keys before late and overdue were told apart, for templates overridden in
+            // /etc/duban/templates against them: done late plus open past due, and their mean.
+            "late": c.lateDone + c.overdue, "average_days_late": c.averageDaysLate.map { String(format: "%.1f", $0) } ?? "",
             "overdue": c.overdue, "rate": Self.percent(c.completionRate),
             "has_change": c.completionRateChange != nil,
             "rate_change": c.completionRateChange.map { $0 > 0 ? String(format: "+%.1f", $0) : String(format: "%.1f", $0) } ?? "",

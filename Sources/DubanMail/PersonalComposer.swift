@@ -55,6 +55,16 @@ extension Composer {
         if list.supervisedOverdue > 0 { values["supervised_overdue"] = list.supervisedOverdue }
         if list.supervisedDueSoon > 0 { values["supervised_due_soon"] = list.supervisedDueSoon }
         if list.supervised.count > Self.listLimit { values["supervised_more"] = list.supervised.count - Self.listLimit }
+        // A leader-only list had its rows in `tasks` before they moved to `supervised`: a
+        // template overridden in /etc/duban/templates against those keys still gets them.
+        // The shipped templates show `tasks` only under `is_officer`.
+        if list.items.isEmpty && !list.supervised.isEmpty {
+            values["tasks"] = values["supervised"]
+            values["count"] = list.supervised.count
+            values["overdue"] = values["supervised_overdue"]
+            values["due_soon"] = values["supervised_due_soon"]
+            values["more"] = values["supervised_more"]
+        }
         return values
     }
 }

@@ -180,6 +180,46 @@ import Testing
         #expect(english.contains("2 done late, 3.0 days late on average; 2 open past their due date, 8.0 days on average"), "\(english)")
     }
 
+    /// Templates overridden in /etc/duban/templates survive upgrades; one
+    /// written for the keys before late and overdue were told apart, or
+    /// before a leader's rows moved to `supervised`, must still get its
+    /// figures, not blanks (review 3, finding 3).
+    @Test func anOverrideWrittenForTheOldKeysStillGetsItsFigures() throws {
+        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
+                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
+                              feedbackDate: LocalDate("2026-03-15"))
+        func task(_ id: String, due: String, status: TaskStatus, completed: String? = nil) -> RectificationTask {
+            RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
+                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate(due)!), status: status,
+                              completedOn: completed.flatMap(LocalDate.init), source: SourceLocation(file: "l"))
+        }
+        // Done 4 and 2 days late; open 6 and 10 days past the due date: late 4, on average 5.5 days.
+        let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: LedgerSnapshot(tasks: [
+            task("D1", due: "2026-06-01", status: .completed, completed: "2026-06-05"),
+            task("D2", due: "2026-06-01", status: .completed, completed: "2026-06-03"),
+            task("O1", due: "2026-06-30", status: .inProgress), task("O2", due: "2026-06-26", status: .notStarted),
+        ])))
+        let override = try temporaryFolder("templates")
+        let folder = override.appendingPathComponent("zh-CN")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "超期任务{{late}}项，平均超期{{average_days_late}}天".write(to: folder.appendingPathComponent("digest.txt.mustache"), atomically: true, encoding: .utf8)
+        // The old personal subject: a leader's list had its rows in `tasks`, counted by `count` and `overdue`.
+        try "{{name}}：{{count}}项，逾期{{overdue}}项".write(to: folder.appendingPathComponent("personal.subject.mustache"), atomically: true, encoding: .utf8)
+        try "{{#tasks}}【{{id}}】{{/tasks}}{{#more}}另有{{more}}项{{/more}}".write(to: folder.appendingPathComponent("personal.txt.mustache"), atomically: true, encoding: .utf8)
+        let (templates, errors) = TemplateSet.load(searchPath: [override, repository.appendingPathComponent("config/templates")], locale: "zh-CN")
+        #expect(errors.isEmpty, "\(errors)")
+        let composer = Composer(templates: try #require(templates), from: Contact(name: "整改办", email: "duban@example.org"),
+                                organization: "XX单位", programme: "2026年巡察整改", clock: clock, lookBackMonths: 3)
+        #expect(composer.renderDigest(digest, audience: nil).text == "超期任务4项，平均超期5.5天")
+
+        let rows = digest.overdue.map { PersonalList.Item(task: $0, next: nil, nextOn: nil) }
+        #expect(rows.count == 2)
+        let leader = PersonalList(person: Contact(name: "李强", email: "li@example.org"), week: ISOWeek(containing: today), today: today, supervised: rows)
+        let values = composer.personalValues(leader)
+        #expect(composer.personalSubject(leader) == "李强：2项，逾期2项")
+        #expect(composer.templates.render("personal", "txt", values) == rows.map { "【\($0.task.id)】" }.joined())
+    }
+
     @Test func theHighestEscalationIsWordedInTheReadersLanguage() throws {
         let digest = digest()
         let english = try composer("en").renderDigest(digest, audience: nil)

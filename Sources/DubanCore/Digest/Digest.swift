@@ -109,6 +109,10 @@ public struct Digest: Sendable, Codable, Equatable {
         /// (open, not standing), one decimal. Told apart from `lateDone`: a
         /// task finished late and one still open are different news.
         public var averageDaysOverdue: Double?
+        /// Mean days late over done-late and overdue tasks together, one
+        /// decimal: the figure before the two were told apart, kept for
+        /// templates overridden against it (`average_days_late`).
+        public var averageDaysLate: Double? = nil
         public var previousCompletionRate: Double?
         /// Percentage points since the previous digest.
         public var completionRateChange: Double?

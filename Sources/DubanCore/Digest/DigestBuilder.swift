@@ -107,6 +107,7 @@ public struct DigestBuilder: Sendable {
         counts.lateDone = whole.lateDone
         counts.averageDaysLateDone = whole.averageDaysLateDone
         counts.averageDaysOverdue = whole.averageDaysOverdue
+        counts.averageDaysLate = whole.averageDaysLate
 
         // Problems in ledger order, then any number only tasks mention (as the
         // stage report); per problem only whether it has measured tasks and
@@ -264,6 +265,7 @@ public struct DigestBuilder: Sendable {
         var lateDone: Int
         var averageDaysLateDone: Double?
         var averageDaysOverdue: Double?
+        var averageDaysLate: Double?
     }
 
     /// The rates of a set of rows, added up one row at a time; standing
@@ -295,7 +297,8 @@ public struct DigestBuilder: Sendable {
             func mean(_ days: Int, _ count: Int) -> Double? { count > 0 ? (Double(days) / Double(count) * 10).rounded() / 10 : nil }
             return Figures(completionRate: rate(done: done, of: measured), judged: judged, onTime: onTime,
                            onTimeRate: judged > 0 ? rate(done: onTime, of: judged) : nil, lateDone: lateDone,
-                           averageDaysLateDone: mean(daysLateDone, lateDone), averageDaysOverdue: mean(daysOverdue, overdueOpen))
+                           averageDaysLateDone: mean(daysLateDone, lateDone), averageDaysOverdue: mean(daysOverdue, overdueOpen),
+                           averageDaysLate: mean(daysLateDone + daysOverdue, lateDone + overdueOpen))
         }
     }
 
