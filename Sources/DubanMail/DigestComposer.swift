@@ -7,7 +7,7 @@ extension Composer {
     /// same figures, and an .xlsx workbook of every task.
     public func composeDigest(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, slot: Date) throws -> MailMessage {
         var values = digestValues(digest, audience: audience)
-        let subject = templates.render("digest", "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = digestSubject(values)
         values["subject"] = subject
         let id = PlannedMessage(kind: .digest, level: nil, slot: slot, to: to, cc: [], items: [], unreachable: [], extraIdentities: [identity]).id
         let workbook = try DigestWorkbook.bytes(digest, english: english)
@@ -22,7 +22,7 @@ extension Composer {
     /// Renders the digest's text and HTML without a mail (for the archive).
     public func renderDigest(_ digest: Digest, audience: String?) -> (subject: String, text: String, html: String) {
         var values = digestValues(digest, audience: audience)
-        let subject = templates.render("digest", "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = digestSubject(values)
         values["subject"] = subject
         return (subject, templates.render("digest", "txt", values), templates.render("digest", "html", values))
     }
@@ -37,7 +37,13 @@ extension Composer {
 
     /// The digest's subject alone (dry runs).
     public func digestSubject(_ digest: Digest, audience: String?) -> String {
-        templates.render("digest", "subject", digestValues(digest, audience: audience)).trimmingCharacters(in: .whitespacesAndNewlines)
+        digestSubject(digestValues(digest, audience: audience))
+    }
+
+    /// The one rendering of a digest subject: the mail's, the archive's and
+    /// the dry runs' cannot drift apart.
+    private func digestSubject(_ values: [String: Any]) -> String {
+        templates.render("digest", "subject", values).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
@@ -75,7 +81,7 @@ extension Composer {
         case .checkpointPassed: return english ? "not started past a checkpoint" : "节点已过仍未启动"
         case .progressStale:
             guard let staleWeeks else { return english ? "progress unchanged for weeks" : "整改进展连续多周未更新" }
-            return english ? "progress unchanged over \(staleWeeks) weekly reads" : "整改进展连续\(staleWeeks)周未更新"
+            return english ? "progress unchanged over \(staleWeeks) weeks" : "整改进展连续\(staleWeeks)周未更新"
         }
     }
 

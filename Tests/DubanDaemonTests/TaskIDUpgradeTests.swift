@@ -98,7 +98,7 @@ extension TaskIDUpgradeTests {
         #expect(extensions.pendingSince[new.tasks[pending].id] == LocalDate("2026-07-01"))
         let changes = try await database.deadlineChanges(seenSince: LocalDate("2026-07-01")!)
         #expect(changes.map(\.task) == [new.tasks[moved].id.rawValue])
-        // The due date last read is known under the new id: typed over again, it is an unapproved change from 12-31.
+        // The due date last read is known under the new id: typed over again, it is an unapproved change from 2027-03-31.
         var retyped = new
         retyped.tasks[moved].deadline = .by(LocalDate("2027-04-30")!)
         let unapproved = try await database.unapprovedDueDateChanges(retyped, dueDates: environment.planner.dueDates(retyped))

@@ -125,7 +125,6 @@ import Testing
     }
 }
 
-/// A deterministic generator for random test inputs.
 /// Trimming decides most cells from their first and last UTF-8 bytes; on
 /// random texts (every kind of space at either end, CJK, ASCII, accents,
 /// emoji, substrings) it trims as looking at the scalars always did.
@@ -149,6 +148,7 @@ import Testing
     }
 }
 
+/// A deterministic generator for random test inputs.
 struct SplitMix {
     var state: UInt64
     init(seed: UInt64) { state = seed }
