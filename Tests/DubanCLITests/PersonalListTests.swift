@@ -171,6 +171,21 @@ import Testing
         #expect(preview["li.qiang@example.org"]?.hasPrefix("【我的整改任务】") == true, "\(preview)")
     }
 
+    /// A task whose officer is also its supervising leader is listed once,
+    /// as their own, and counted once in the subject (review 3, finding 7).
+    @Test func aTaskSupervisedByItsOwnOfficerIsListedOnce() throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let (config, _) = try setUp(server: server, extraRows: "3,问题三,C-SELF,措施壬,党委,李强,李强,2026-07-03,,整改中\n")
+        let pass = try DubanProcess.run(["run", "--once", "--at", "2026-07-06T09:00", "--config", config])
+        #expect(pass.status == 0, "\(pass.stdout) \(pass.stderr)")
+        let mails = try parseWithPython(server.received)
+        let li = try #require(mails.first { $0.to.contains("li.qiang") && $0.subject.hasPrefix("【我的整改任务】") })
+        #expect(li.subject == "【我的整改任务】2026年巡察反馈问题整改 2026-W28：1项未完成，逾期1项；分管逾期1项，7天内到期1项")
+        let text = try #require(li.text)
+        #expect(text.components(separatedBy: "C-SELF").count == 2, "\(text)")
+    }
+
     /// Two people named 王芳: the one in 组织部 turned her list off; the one
     /// in 党委办公室 did not and still gets hers.
     @Test func optingOutSilencesOnlyThatPerson() throws {

@@ -100,7 +100,10 @@ public struct PersonalListBuilder: Sendable {
             let next = planner.nextNotice(for: task, log: log, today: today, memo: &memo)
             let item = PersonalList.Item(task: row, next: next?.identity, nextOn: next?.day)
             if let (contact, email) = officer { add(item, to: contact, email: email, supervised: false) }
-            if let (contact, email) = leader { add(item, to: contact, email: email, supervised: true) }
+            // A task its officer also supervises is theirs: listed (and counted) once, not under both headings.
+            if let (contact, email) = leader, officer.map({ $0.1.lowercased() != email.lowercased() }) ?? true {
+                add(item, to: contact, email: email, supervised: true)
+            }
         }
         // Nearest deadline first (the most overdue leads); undated last.
         func sorted(_ items: [PersonalList.Item]) -> [PersonalList.Item] {
