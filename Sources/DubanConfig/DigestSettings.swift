@@ -1,4 +1,5 @@
 public import DubanCore
+public import Foundation
 import DubanTOML
 import TOMLKit
 
@@ -13,6 +14,11 @@ extension Configuration {
         public var departments: [String: Contact]
         /// Progress text unchanged over this many weekly reads makes a task yellow (default 3).
         public var staleWeeks = 3
+        /// `archive`: the folder the sent digests are archived in. Default: `digests/`
+        /// beside `[state] path`, which with `[state] url` is `/var/lib/duban/digests`
+        /// for every programme; several programmes sharing one PostgreSQL database each
+        /// name their own folder so their archives do not mix.
+        public var archive: URL?
 
         static func read(from root: TOMLTable, _ checker: inout TOMLChecker, office: Contact?) -> DigestSettings {
             var digest = DigestSettings(schedule: DigestSchedule(), recipients: [], departments: [:])
@@ -37,7 +43,8 @@ extension Configuration {
                     }
                 }
                 if let weeks = checker.int(table, "stale_weeks", in: "digest", range: 1...52) { digest.staleWeeks = weeks }
-                checker.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments", "stale_weeks"])
+                digest.archive = checker.paths(table, "archive", in: "digest").first
+                checker.allow(table, in: "digest", keys: ["weekday", "time", "recipients", "departments", "stale_weeks", "archive"])
             }
             if digest.recipients.isEmpty, let office { digest.recipients = [office] }
             return digest

@@ -280,9 +280,10 @@ public struct DigestStage: Sendable {
                             mime: MIMEWriter.write(mail))
     }
 
-    /// The archive folder: `--out`, or `digests/` beside the state database.
+    /// The archive folder: `--out`, `[digest] archive`, or `digests/` beside the state database.
     public func archiveFolder(_ folder: URL? = nil) -> URL {
-        folder ?? environment.configuration.state.path.deletingLastPathComponent().appendingPathComponent("digests")
+        folder ?? environment.configuration.digest.archive
+            ?? environment.configuration.state.path.deletingLastPathComponent().appendingPathComponent("digests")
     }
 
     /// Writes `digests/YYYY-Www.html`, `.txt` and `.json` beside the state

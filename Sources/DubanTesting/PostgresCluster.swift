@@ -253,6 +253,16 @@ public final class PostgresCluster: Sendable {
         """
     }
 
+    /// `config` with its digests archived in `folder`. With `[state] url` the archive
+    /// defaults to /var/lib/duban/digests, which a test must never write to.
+    public static func archivingDigests(_ config: String, in folder: URL) -> String {
+        let line = "archive = \"\(folder.appendingPathComponent("digests").path)\"\n"
+        guard let table = config.range(of: "\n[digest]\n") else { return config + "\n[digest]\n" + line }
+        var config = config
+        config.insert(contentsOf: line, at: table.upperBound)
+        return config
+    }
+
     /// Stops the server at once (the data is thrown away with the folder).
     public func stop() {
         try? server("pg_ctl", ["stop", "-D", folder.appendingPathComponent("data").path, "-m", "immediate", "-w"])

@@ -30,6 +30,7 @@ import Glibc
         let state = try #require(config.range(of: #"\[state\]\npath = "[^"]*""#, options: .regularExpression))
         config.replaceSubrange(state, with: cluster.stateSection(schema: schema, failoverSeconds: failoverSeconds))
         config += "\nhelo = \"\(name).test\"\n"
+        config = PostgresCluster.archivingDigests(config, in: setup.folder)
         try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
         return setup
     }

@@ -46,6 +46,7 @@ import Testing
         var config = try String(contentsOfFile: setup.config, encoding: .utf8)
         let state = try #require(config.range(of: #"\[state\]\npath = "[^"]*""#, options: .regularExpression))
         config.replaceSubrange(state, with: cluster.stateSection(schema: schema, failoverSeconds: 3))
+        config = PostgresCluster.archivingDigests(config, in: setup.folder)
         try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
         let after = try DubanProcess.run(["run", "--once", "--config", setup.config])
         #expect(after.stdout.contains("queued 0 message(s), skipped 0"), "\(after.stdout)\(after.stderr)")

@@ -14,6 +14,7 @@ import Testing
         var config = try String(contentsOfFile: setup.config, encoding: .utf8)
         let section = try #require(config.range(of: #"\[state\]\npath = "[^"]*""#, options: .regularExpression))
         config.replaceSubrange(section, with: cluster.stateSection(schema: cluster.freshSchema("console"), failoverSeconds: 3))
+        config = PostgresCluster.archivingDigests(config, in: setup.folder)
         config += "\n[http]\nlisten = \"127.0.0.1:\(port)\"\n[metrics]\ntextfile = \"\(textfile.path)\"\n"
         try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
         let socket = try NotifySocket()

@@ -12,6 +12,7 @@ import Testing
         let path = try #require(text.range(of: #"\npath = "[^"\n]*duban\.sqlite"\n"#, options: .regularExpression))
         let section = cluster.stateSection(schema: cluster.freshSchema("export"), failoverSeconds: 3)
         text.replaceSubrange(path, with: "\n" + section.replacingOccurrences(of: "[state]\n", with: "") + "\n")
+        text = PostgresCluster.archivingDigests(text, in: URL(fileURLWithPath: config).deletingLastPathComponent())
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         return config
     }
@@ -39,5 +40,10 @@ import Testing
         let one = try DubanProcess.run(["export", "--config", postgres, "--task", "T1-1"])
         #expect(one.status == 0 && one.stdout.split(whereSeparator: \.isNewline).dropFirst().allSatisfy { $0.contains("T1-1") }, "\(one.stdout)\(one.stderr)")
         #expect(one.stdout == (try DubanProcess.run(["export", "--config", sqlite, "--task", "T1-1"])).stdout)
+        // The Monday digest of 06-01 went to `[digest] archive`: with `[state] url` the default
+        // folder is /var/lib/duban/digests, shared by every programme (and no place for a test).
+        let archive = URL(fileURLWithPath: postgres).deletingLastPathComponent().appendingPathComponent("digests")
+        let archived = (try? FileManager.default.contentsOfDirectory(atPath: archive.path)) ?? []
+        #expect(archived.contains { $0.hasPrefix("2026-W23") && $0.hasSuffix(".html") }, "\(archived)")
     }
 }

@@ -15,6 +15,14 @@ import Testing
         #expect(config.people.file == nil)
     }
 
+    /// `[digest] archive`: relative to the configuration's folder like every path; unset,
+    /// the archive stays beside the state database (DigestStage decides).
+    @Test func theDigestArchiveFolderIsAPath() throws {
+        #expect(try Configuration.parse(minimal, file: file).digest.archive == nil)
+        let set = try Configuration.parse(minimal + "\n\n[digest]\narchive = \"archive/digests\"\n", file: file)
+        #expect(set.digest.archive == URL(fileURLWithPath: "/etc/duban/archive/digests"))
+    }
+
     @Test func theShippedExampleIsValidAndPointsAtRealFiles() throws {
         let example = repository.appendingPathComponent("config/duban.toml")
         let config = try Configuration.load(from: example)
