@@ -28,9 +28,15 @@ public struct PostgresSettings: Sendable {
     public var display: String
     /// A standby takes over at most this long after the leader died or lost the database.
     public var failover: Duration
+    /// How long a statement waits for a pooled connection before the pass gives up (and is
+    /// retried): nil for `failover`, at least 10 s, then 1 s while the server stays unreachable.
+    /// Tests that run the store beside a full test suite set it longer: there the wait is
+    /// measured on a cooperative pool that other tests' blocking work can starve for
+    /// longer than any connection takes.
+    public var connectionWait: Duration?
 
     public init(endpoint: Endpoint, username: String, password: String?, database: String, schema: String = "public",
-                security: Security, display: String, failover: Duration = .seconds(30)) {
+                security: Security, display: String, failover: Duration = .seconds(30), connectionWait: Duration? = nil) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
@@ -39,6 +45,7 @@ public struct PostgresSettings: Sendable {
         self.security = security
         self.display = display
         self.failover = failover
+        self.connectionWait = connectionWait
     }
 
     /// How often the leader renews its lease (and a standby tries to take it): a sixth of `failover`.

@@ -138,7 +138,8 @@ public final class PostgresStore: StateStore {
     /// a pass meeting a server that is gone fails in one wait, not one per
     /// statement.
     var connectionWait: Duration {
-        unreachable.withLockedValue { $0 } ? .seconds(1) : max(settings.failover, .seconds(10))
+        if let wait = settings.connectionWait { return wait }
+        return unreachable.withLockedValue { $0 } ? .seconds(1) : max(settings.failover, .seconds(10))
     }
 
     /// Runs `operation` (which takes a connection from the pool first, and

@@ -167,6 +167,7 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        try Self.closeInheritedDescriptors(&actions)
         let arguments = ["/usr/bin/setsid", "/bin/sh", "-c", script, "duban-pg-guardian", folder.path,
                          bin.appendingPathComponent("pg_ctl").path, getuid() == 0 ? "root" : "user"]
         let argv = arguments.map { strdup($0) } + [nil]
@@ -179,6 +180,22 @@ public final class PostgresCluster: Sendable {
             throw ClusterError("cannot start the cluster's guardian: \(String(cString: strerror(spawned)))")
         }
         // ends[1] stays open, unused, until this process ends.
+    }
+
+    /// Closes every descriptor from 3 up in a spawned child. The test process holds
+    /// other tests' pipes (an SMTP test server's stdin, whose end of file stops the
+    /// server) without close-on-exec; the guardian and the server live as long as the
+    /// test process, and one that inherited such a pipe kept that server running and
+    /// its test waiting in `stop()` for ever — two of them took both threads of the
+    /// cooperative pool and hung the whole suite.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) throws {
+        // A GNU extension (glibc 2.34) that Swift's Glibc module does not import.
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            throw ClusterError("posix_spawn_file_actions_addclosefrom_np is missing: glibc 2.34 or later is needed")
+        }
+        let status = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        guard status == 0 else { throw ClusterError("cannot ask posix_spawn to close inherited descriptors: \(String(cString: strerror(status)))") }
     }
 
     /// Runs one of the server's programs, as `postgres` when we are root.
@@ -218,6 +235,7 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        try closeInheritedDescriptors(&actions)
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in extra { environment[key] = value }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]

@@ -190,7 +190,9 @@ extension ConsoleHTTPTests {
             snapshot.tasks[index].deadlineExtension = DeadlineExtension(requested: true, newDeadline: LocalDate("2026-09-30"), reason: "设备未到货")
         }
         try await fixture.pass(at: "2026-07-01T09:00", edit: requested)
-        let page = try await fixture.service().application.test(.live) { client in
+        // In-process (`.router`): this test is about the facts the page plans with, and the live
+        // client's fixed 20 s read timeout failed it once in a full suite beside a cold build.
+        let page = try await fixture.service().application.test(.router) { client in
             try await client.execute(uri: "/task?id=T1-1", method: .get).text
         }
         let next = try #require(page.components(separatedBy: "<h2>下一步</h2>").last?.components(separatedBy: "<h2>").first)

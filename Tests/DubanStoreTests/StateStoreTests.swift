@@ -29,13 +29,16 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     }
 
     /// Settings for a schema of the shared cluster; a short failover keeps the fence (a third) short,
-    /// and long enough for a renewal on a loaded machine.
+    /// and long enough for a renewal on a loaded machine. The connection wait is long: in the full
+    /// suite other tests' blocking work starves the cooperative pool that measures it (every
+    /// PostgreSQL case failed "no connection within 10 s" at once with the production wait).
     static func settings(schema: String, failover: Duration = .seconds(6)) async throws -> PostgresSettings {
         let cluster = try await PostgresCluster.started()
         return PostgresSettings(endpoint: .socket(folder: cluster.socketFolder, port: cluster.port), username: cluster.username,
                                 password: try String(contentsOf: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines),
                                 database: cluster.database, schema: schema, security: .plain,
-                                display: "postgresql://\(cluster.username)@/\(cluster.database)", failover: failover)
+                                display: "postgresql://\(cluster.username)@/\(cluster.database)", failover: failover,
+                                connectionWait: .seconds(120))
     }
 }
 
