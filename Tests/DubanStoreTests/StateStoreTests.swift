@@ -22,7 +22,11 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
             let folder = try temporaryFolder("store")
             return try DubanDatabase.open(at: folder.appendingPathComponent("duban.sqlite"), delivering: true)
         case .postgresql:
-            let store = try await PostgresStore.open(try await Self.settings(schema: PostgresCluster.started().freshSchema()), leading: delivering)
+            // A delivering store holds the lease for a fence (a third of failover) past each renewal.
+            // 6 s (a 2 s fence) lapsed in a clean-clone CI run: the full suite starves the
+            // cooperative pool the renewals run on. 60 s: a 20 s wait to acquire, and room.
+            let settings = try await Self.settings(schema: PostgresCluster.started().freshSchema(), failover: .seconds(delivering ? 60 : 6))
+            let store = try await PostgresStore.open(settings, leading: delivering)
             if delivering { try #require(await store.lease?.acquireForCommand() == true) }
             return store
         }
