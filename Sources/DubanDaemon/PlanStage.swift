@@ -137,8 +137,7 @@ public struct PlanStage: Sendable {
             dossiers[task] = Composer.Dossier(notices: [], deadlines: deadlines.map { ($0.deadline, $0.seenOn) })
         }
         for task in interviewed {
-            let notices = (sent[task] ?? []).map { Composer.Dossier.Notice(identity: $0.identity, at: $0.at, to: $0.to, cc: $0.cc) }
-            dossiers[task, default: Composer.Dossier(notices: [], deadlines: [])].notices = notices
+            dossiers[task, default: Composer.Dossier(notices: [], deadlines: [])].notices = sent[task] ?? []
         }
         let context = Composer.Context(problems: problems, earlier: earlier, skipped: Dictionary(grouping: trail.skipped, by: \.identity.task),
                                        logged: trail.logged, loop: trail.loop, dossiers: dossiers)

@@ -7,19 +7,7 @@ extension Composer {
     /// What a 约谈 notice carries about a task besides the ledger row.
     public struct Dossier: Sendable, Equatable {
         /// A notice the log shows as sent.
-        public struct Notice: Sendable, Equatable {
-            public var identity: NotificationIdentity
-            public var at: Date
-            public var to: [String]
-            public var cc: [String]
-
-            public init(identity: NotificationIdentity, at: Date, to: [String], cc: [String]) {
-                self.identity = identity
-                self.at = at
-                self.to = to
-                self.cc = cc
-            }
-        }
+        public typealias Notice = AddressedNotice
 
         public var notices: [Notice]
         /// The deadlines Duban saw, oldest first: (deadline, first seen).

@@ -40,21 +40,8 @@ extension DubanDatabase {
         }
     }
 
-    /// A notice about a task that the log shows as sent (or queued and still
-    /// going out), with whom it was addressed to.
-    public struct AddressedNotice: Sendable, Equatable {
-        public var identity: NotificationIdentity
-        public var at: Date
-        public var to: [String]
-        public var cc: [String]
-
-        public init(identity: NotificationIdentity, at: Date, to: [String], cc: [String]) {
-            self.identity = identity
-            self.at = at
-            self.to = to
-            self.cc = cc
-        }
-    }
+    /// A notice about a task that the log shows as sent, with whom it was addressed to.
+    public typealias AddressedNotice = DubanCore.AddressedNotice
 
     /// Records this read's statuses and deadlines (a row only where they
     /// changed since the last read) and returns the facts the planner needs.
