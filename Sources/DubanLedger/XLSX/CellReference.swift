@@ -5,8 +5,12 @@ struct CellReference: Hashable {
 
     /// Parses `A1`-style references; `$` absolute markers are ignored.
     init?<S: StringProtocol>(_ text: S) {
+        self.init(utf8: text.utf8)
+    }
+
+    init?<Bytes: Sequence<UInt8>>(utf8: Bytes) {
         var column = 0, row = 0, sawLetter = false, sawDigit = false
-        for byte in text.utf8 {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "$"): continue
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
@@ -38,9 +42,14 @@ struct CellRange: Hashable {
     var bottomRight: CellReference
 
     init?(_ text: String) {
-        let parts = text.split(separator: ":")
-        guard let first = parts.first, let a = CellReference(first) else { return nil }
-        let b = parts.count > 1 ? CellReference(parts[1]) : a
+        self.init(utf8: Array(text.utf8)[...])
+    }
+
+    /// As `split(separator: ":")` splits it: empty pieces are dropped.
+    init?(utf8 text: some Collection<UInt8>) {
+        let parts = text.split(separator: UInt8(ascii: ":"))
+        guard let first = parts.first, let a = CellReference(utf8: first) else { return nil }
+        let b = parts.count > 1 ? CellReference(utf8: parts[1]) : a
         guard let b, parts.count <= 2 else { return nil }
         topLeft = CellReference(column: min(a.column, b.column), row: min(a.row, b.row))
         bottomRight = CellReference(column: max(a.column, b.column), row: max(a.row, b.row))

@@ -5,8 +5,10 @@ import Foundation
 /// (`<rPh>`, furigana/pinyin shown above the text) are not part of the value
 /// and are skipped.
 enum SharedStringsParser {
-    static func parse(_ data: Data) throws(XMLScanner.Failure) -> [String] {
-        var scanner = XMLScanner([UInt8](data))
+    static func parse(_ data: Data) throws(XMLScanner.Failure) -> [String] { try parse([UInt8](data)) }
+
+    static func parse(_ bytes: [UInt8]) throws(XMLScanner.Failure) -> [String] {
+        var scanner = XMLScanner(bytes)
         var strings: [String] = []
         var current = ""
         var inItem = false, inText = false

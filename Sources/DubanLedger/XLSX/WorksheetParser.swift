@@ -23,9 +23,11 @@ struct WorksheetParser {
 
     let context: Context
 
-    func parse(_ data: Data) -> Result {
+    func parse(_ data: Data) -> Result { parse([UInt8](data)) }
+
+    func parse(_ bytes: [UInt8]) -> Result {
         var result = Result()
-        var scanner = XMLScanner([UInt8](data))
+        var scanner = XMLScanner(bytes)
         var rowNumber = 0, column = -1
         var cells: [Cell] = []
         var cellType: String?, cellStyle = 0
@@ -104,7 +106,8 @@ struct WorksheetParser {
         return result
     }
 
-    private func makeCell(type: String?, style: Int, text: String) -> Cell {
+    /// Also the fast path's answer for every cell but a shared string.
+    func makeCell(type: String?, style: Int, text: String) -> Cell {
         switch type {
         case "s":
             guard let index = Int(text.trimmingWhitespace()) else { return text.isEmpty ? .empty : .invalid("shared-string index '\(text)' is not a number") }

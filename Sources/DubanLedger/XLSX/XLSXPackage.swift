@@ -31,8 +31,17 @@ struct XLSXPackage {
 
     func contains(_ path: String) -> Bool { zip.entries[path] != nil }
 
+    /// What the directory says a part inflates to (it can lie; only for choosing how to read it).
+    func uncompressedSize(_ path: String) -> Int { zip.entries[path]?.uncompressedSize ?? 0 }
+
     /// The bytes of one part, within the size and ratio limits.
     func data(_ path: String) throws(TableReadError) -> Data {
+        Data(try bytes(path))
+    }
+
+    /// `data`, as the array the parsers walk (the sheet is most of a
+    /// workbook: converting it to `Data` and back copied it twice).
+    func bytes(_ path: String) throws(TableReadError) -> [UInt8] {
         guard let entry = zip.entries[path] else {
             throw TableReadError(SourceLocation(file: file), "damaged workbook: part \(path) is missing")
         }
@@ -45,7 +54,7 @@ struct XLSXPackage {
         }
         do {
             // The sizes in the directory can lie: the limits also hold while inflating.
-            return Data(try zip.data(path, limit: min(Self.maximumPartSize, ratioLimit)))
+            return try zip.data(path, limit: min(Self.maximumPartSize, ratioLimit))
         } catch {
             throw TableReadError(SourceLocation(file: file), "\(error)")
         }

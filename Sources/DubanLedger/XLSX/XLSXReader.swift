@@ -65,22 +65,35 @@ public struct XLSXReader: TableReader {
             throw damaged("sheet \"\(sheetName)\" has no relationship to its part")
         }
 
-        var sharedStrings: [String] = []
+        // Shared strings inflate and parse on a second thread while this one
+        // inflates the sheet: they are the two large parts of a big workbook.
+        // Errors are thrown in the order the parts were read before.
         let sharedStringsPath = typedTargets["sharedStrings"] ?? "xl/sharedStrings.xml"
+        let sharedStrings: () -> Result<[String], TableReadError>
         if package.contains(sharedStringsPath) {
-            do { sharedStrings = try SharedStringsParser.parse(try package.data(sharedStringsPath)) }
-            catch let error as XMLScanner.Failure { throw damaged("\(sharedStringsPath): \(error)") }
+            sharedStrings = OneShot.start(concurrently: package.uncompressedSize(sharedStringsPath) >= Self.concurrentAbove) {
+                Self.sharedStrings(package, sharedStringsPath)
+            }
+        } else {
+            sharedStrings = { .success([]) }
         }
 
         var dateStyles = Set<Int>()
         let stylesPath = typedTargets["styles"] ?? "xl/styles.xml"
+        let styles: Result<Set<Int>, TableReadError>
         if package.contains(stylesPath) {
-            do { dateStyles = Self.dateStyleIndices(try ElementCollector.collect(try package.data(stylesPath), wanted: ["numFmt", "cellXfs", "xf", "cellStyleXfs"])) }
-            catch let error as XMLScanner.Failure { throw damaged("\(stylesPath): \(error)") }
+            do { styles = .success(Self.dateStyleIndices(try ElementCollector.collect(try package.data(stylesPath), wanted: ["numFmt", "cellXfs", "xf", "cellStyleXfs"]))) }
+            catch let error as XMLScanner.Failure { styles = .failure(damaged("\(stylesPath): \(error)")) }
+            catch { styles = .failure(error as! TableReadError) }
+        } else {
+            styles = .success([])
         }
+        let sheetBytes = Result { () throws(TableReadError) -> [UInt8] in try package.bytes(sheetPath) }
+        let strings = try sharedStrings().get()
+        dateStyles = try styles.get()
 
-        let parser = WorksheetParser(context: .init(sharedStrings: sharedStrings, dateStyles: dateStyles, dateSystem: dateSystem))
-        let sheetResult = parser.parse(try package.data(sheetPath))
+        let parser = WorksheetParser(context: .init(sharedStrings: strings, dateStyles: dateStyles, dateSystem: dateSystem))
+        let sheetResult = Self.sheetRows(try sheetBytes.get(), parser)
         var diagnostics: [Diagnostic] = []
         if let failure = sheetResult.failure {
             // Keep what was read before the break: the rows already seen are
@@ -90,13 +103,42 @@ public struct XLSXReader: TableReader {
         for (ref, message) in sheetResult.problems {
             diagnostics.append(.error(SourceLocation(file: file, row: ref?.row, column: ref.map { $0.column + 1 }), message))
         }
-
-        var rows = sheetResult.rows
-        Self.fillMerges(sheetResult.merges, into: &rows)
-        for number in rows.keys.sorted() {
-            try body(TableRow(number: number, cells: rows[number]!))
+        for row in sheetResult.rows {
+            try body(row)
         }
         return diagnostics
+    }
+
+    /// Parts from this size on are read on a thread of their own.
+    static let concurrentAbove = 1 << 20
+
+    static func sharedStrings(_ package: XLSXPackage, _ path: String) -> Result<[String], TableReadError> {
+        let bytes: [UInt8]
+        do { bytes = try package.bytes(path) } catch { return .failure(error) }
+        if let strings = bytes.withUnsafeBufferPointer(FastPartParsers.sharedStrings) { return .success(strings) }
+        do { return .success(try SharedStringsParser.parse(bytes)) }
+        catch { return .failure(TableReadError(SourceLocation(file: package.file), "damaged workbook: \(path): \(error)")) }
+    }
+
+    /// A sheet's rows in order with merged cells filled, the cells the file
+    /// got wrong, and where its XML broke off, if it did.
+    struct SheetRows {
+        var rows: [TableRow]
+        var problems: [(CellReference?, String)]
+        var failure: XMLScanner.Failure?
+    }
+
+    /// The fast parser's rows, or `WorksheetParser`'s when the fast one
+    /// declines (`fast: false` always takes the latter: the reference in tests).
+    static func sheetRows(_ bytes: [UInt8], _ parser: WorksheetParser, fast: Bool = true) -> SheetRows {
+        if fast, var sheet = bytes.withUnsafeBufferPointer({ FastPartParsers.worksheet($0, parser) }) {
+            fillMerges(sheet.merges, into: &sheet.rows)
+            return SheetRows(rows: sheet.rows, problems: sheet.problems, failure: nil)
+        }
+        let result = parser.parse(bytes)
+        var rows = result.rows
+        fillMerges(result.merges, into: &rows)
+        return SheetRows(rows: rows.keys.sorted().map { TableRow(number: $0, cells: rows[$0]!) }, problems: result.problems, failure: result.failure)
     }
 
     /// Style indices (positions in `cellXfs`) whose number format is a date.
@@ -141,6 +183,83 @@ public struct XLSXReader: TableReader {
                 for c in range.topLeft.column...lastColumn { cells[c] = value }
                 rows[r] = cells
             }
+        }
+    }
+
+    /// `fillMerges` over rows in ascending order, as the fast path holds them:
+    /// the same cells, with rows a merge creates put in their place.
+    static func fillMerges(_ merges: [CellRange], into rows: inout [TableRow]) {
+        guard let maxRow = rows.last?.number else { return }
+        let maxColumn = rows.map(\.cells.count).max()! - 1
+        var created: [Int: [Cell]] = [:]
+        /// The index of the first row numbered `number` or later.
+        func firstIndex(from number: Int) -> Int {
+            var low = 0, high = rows.count
+            while low < high {
+                let mid = (low + high) / 2
+                if rows[mid].number < number { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        func fill(_ cells: inout [Cell], _ range: CellRange, _ lastColumn: Int, _ value: Cell) {
+            if cells.count <= lastColumn {
+                cells.append(contentsOf: repeatElement(.empty, count: lastColumn + 1 - cells.count))
+            }
+            for c in range.topLeft.column...lastColumn { cells[c] = value }
+        }
+        for range in merges {
+            let top = range.topLeft
+            var index = firstIndex(from: top.row)
+            // Read in place: a copy of the row's cells would make the fill below copy them again.
+            let value = index < rows.count && rows[index].number == top.row
+                ? rows[index][top.column]
+                : created[top.row].flatMap { top.column < $0.count ? $0[top.column] : nil } ?? .empty
+            if value == .empty { continue }
+            let lastRow = min(range.bottomRight.row, maxRow)
+            let lastColumn = min(range.bottomRight.column, maxColumn)
+            guard top.row <= lastRow, top.column <= lastColumn else { continue }
+            for r in top.row...lastRow {
+                if index < rows.count, rows[index].number == r {
+                    fill(&rows[index].cells, range, lastColumn, value)
+                    index += 1
+                } else {
+                    fill(&created[r, default: []], range, lastColumn, value)
+                }
+            }
+        }
+        guard !created.isEmpty else { return }
+        rows += created.map { TableRow(number: $0.key, cells: $0.value) }
+        rows.sort { $0.number < $1.number }
+    }
+}
+
+/// A value worked out on a thread of its own (or, below the size where that
+/// pays, right away); `start` returns the function that waits for it.
+private final class OneShot<Value: Sendable>: @unchecked Sendable {
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var value: Value?
+
+    static func start(concurrently: Bool, _ work: @escaping @Sendable () -> Value) -> () -> Value {
+        guard concurrently else {
+            let value = work()
+            return { value }
+        }
+        let box = OneShot()
+        let thread = Thread {
+            let value = work()
+            box.condition.lock()
+            box.value = value
+            box.condition.broadcast()
+            box.condition.unlock()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        return {
+            box.condition.lock()
+            defer { box.condition.unlock() }
+            while box.value == nil { box.condition.wait() }
+            return box.value!
         }
     }
 }

@@ -1,0 +1,174 @@
+/// `WorksheetParser` and `SharedStringsParser` over `FastXMLScanner`: the same
+/// rows, merges, problems and strings, without a `String` per element name,
+/// attribute or number.
+///
+/// Each returns nil when the part needs the general readers: XML they do not
+/// cover (see `FastXMLScanner`), or rows out of ascending order (Excel never
+/// writes them; `WorksheetParser` sorts and joins them). The caller then reads
+/// the part with those, so answers and errors stay what they were.
+/// `XLSXFastPathTests` compares both on random parts.
+enum FastPartParsers {
+    struct Sheet {
+        /// In ascending row order, each row's cells as `WorksheetParser` has them.
+        var rows: [TableRow] = []
+        var merges: [CellRange] = []
+        var problems: [(CellReference?, String)] = []
+    }
+
+    static func worksheet(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser) -> Sheet? {
+        var state = WorksheetState(bytes, slow)
+        return try? state.run()
+    }
+
+    /// The reading state as a struct with mutating methods: local functions
+    /// capturing local variables made Swift check exclusive access at run
+    /// time on every cell (a fifth of the parse).
+    private struct WorksheetState {
+        let slow: WorksheetParser
+        let strings: [String]
+        var scanner: FastXMLScanner
+        var result = Sheet()
+        var rowNumber = 0, column = -1, lastStored = 0
+        var cells: [Cell] = []
+        var cellType: Range<Int>?, cellStyle = 0
+        var text = TextCollector()
+        var capturing = false, inInline = false, phoneticDepth = 0
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser) {
+            self.slow = slow
+            strings = slow.context.sharedStrings
+            scanner = FastXMLScanner(bytes)
+            cells.reserveCapacity(32)
+        }
+
+        func typeName(_ range: Range<Int>?) -> String? {
+            guard let range else { return nil }
+            if scanner.equals(range, "n") { return "n" }
+            if scanner.equals(range, "str") { return "str" }
+            if scanner.equals(range, "inlineStr") { return "inlineStr" }
+            return scanner.string(range)
+        }
+
+        func makeCell() -> Cell {
+            // Shared strings, nearly every text cell, without a String for the index.
+            if let type = cellType, scanner.equals(type, "s"), text.pieces == 1,
+               let index = text.bytes.withUnsafeBufferPointer(FastXMLScanner.digits),
+               index < strings.count {
+                return strings[index].isEmpty ? .empty : .text(strings[index])
+            }
+            return slow.makeCell(type: typeName(cellType), style: cellStyle, text: text.string)
+        }
+
+        mutating func finishCell() {
+            guard column >= 0, column < 16_384 else {
+                result.problems.append((CellReference(column: 0, row: rowNumber), "a cell beyond Excel's last column (XFD) is ignored"))
+                return
+            }
+            let value = makeCell()
+            if case .empty = value { return }
+            if cells.count <= column { cells.append(contentsOf: repeatElement(.empty, count: column + 1 - cells.count)) }
+            cells[column] = value
+        }
+
+        func integer(_ range: Range<Int>) -> Int? {
+            scanner.digits(range) ?? Int(scanner.string(range))
+        }
+
+        mutating func run() throws(FastXMLScanner.Unsupported) -> Sheet {
+            let bytes = scanner.bytes
+            while let token = try scanner.next() {
+                switch token {
+                case .start(let name, let selfClosing):
+                    switch name.count {
+                    case 1 where scanner.equals(name, "c"):
+                        if let r = scanner.attribute("r") {
+                            if let ref = CellReference(utf8: UnsafeBufferPointer(rebasing: bytes[r])) {
+                                column = ref.column
+                            } else {
+                                result.problems.append((CellReference(column: max(column + 1, 0), row: rowNumber), "cell reference '\(scanner.string(r))' is not a valid address"))
+                                column += 1
+                            }
+                        } else {
+                            column += 1
+                        }
+                        cellType = scanner.attribute("t")
+                        cellStyle = scanner.attribute("s").flatMap(integer) ?? 0
+                        text.reset()
+                        if selfClosing { finishCell() }
+                    case 1 where scanner.equals(name, "v"):
+                        text.reset(); capturing = !selfClosing
+                    case 1 where scanner.equals(name, "t"):
+                        capturing = inInline && phoneticDepth == 0 && !selfClosing
+                    case 3 where scanner.equals(name, "row"):
+                        if let r = scanner.attribute("r"), let n = integer(r), n >= 1, n <= 1_048_576 { rowNumber = n } else { rowNumber += 1 }
+                        column = -1
+                        // WorksheetParser would continue or insert a row read before.
+                        guard rowNumber > lastStored else { throw FastXMLScanner.Unsupported() }
+                        cells.removeAll(keepingCapacity: true)
+                    case 2 where scanner.equals(name, "is"):
+                        inInline = !selfClosing; text.reset()
+                    case 3 where scanner.equals(name, "rPh"):
+                        if !selfClosing { phoneticDepth += 1 }
+                    case 9 where scanner.equals(name, "mergeCell"):
+                        if let ref = scanner.attribute("ref"), let range = CellRange(utf8: UnsafeBufferPointer(rebasing: bytes[ref])) {
+                            result.merges.append(range)
+                        }
+                    default:
+                        break
+                    }
+                case .end(let name):
+                    switch name.count {
+                    case 1 where scanner.equals(name, "v") || scanner.equals(name, "t"): capturing = false
+                    case 1 where scanner.equals(name, "c"): finishCell()
+                    case 2 where scanner.equals(name, "is"): inInline = false
+                    case 3 where scanner.equals(name, "rPh"): phoneticDepth -= 1
+                    case 3 where scanner.equals(name, "row"):
+                        if !cells.isEmpty {
+                            guard rowNumber > lastStored else { throw FastXMLScanner.Unsupported() }
+                            result.rows.append(TableRow(number: rowNumber, cells: Array(cells)))
+                            lastStored = rowNumber
+                        }
+                        cells.removeAll(keepingCapacity: true)
+                    default: break
+                    }
+                case .text(let range):
+                    if capturing { try text.append(range, from: scanner) }
+                }
+            }
+            return result
+        }
+    }
+
+    static func sharedStrings(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+        try? parseSharedStrings(bytes)
+    }
+
+    private static func parseSharedStrings(_ bytes: UnsafeBufferPointer<UInt8>) throws(FastXMLScanner.Unsupported) -> [String] {
+        var scanner = FastXMLScanner(bytes)
+        var strings: [String] = []
+        var current = TextCollector()
+        var inItem = false, inText = false
+        var phoneticDepth = 0
+        while let token = try scanner.next() {
+            switch token {
+            case .start(let name, let selfClosing):
+                if scanner.equals(name, "si") {
+                    inItem = true; current.reset(); if selfClosing { strings.append(""); inItem = false }
+                } else if scanner.equals(name, "rPh") {
+                    if !selfClosing { phoneticDepth += 1 }
+                } else if scanner.equals(name, "t") {
+                    inText = inItem && phoneticDepth == 0 && !selfClosing
+                } else if strings.isEmpty, scanner.equals(name, "sst"), let count = scanner.attribute("uniqueCount").flatMap(scanner.digits) {
+                    strings.reserveCapacity(min(count, bytes.count / 8))
+                }
+            case .end(let name):
+                if scanner.equals(name, "si") { strings.append(current.string); inItem = false }
+                else if scanner.equals(name, "rPh") { phoneticDepth -= 1 }
+                else if scanner.equals(name, "t") { inText = false }
+            case .text(let range):
+                if inText { try current.append(range, from: scanner) }
+            }
+        }
+        return strings
+    }
+}
