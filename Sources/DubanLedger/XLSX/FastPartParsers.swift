@@ -34,8 +34,12 @@ enum FastPartParsers {
         var text = TextCollector()
         var capturing = false, inInline = false, phoneticDepth = 0
 
+        /// `dateStyles` as a table for the usual style numbers: a Set lookup hashed every number.
+        let dateStyleTable: [Bool]
+
         init(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser) {
             self.slow = slow
+            dateStyleTable = (0..<256).map { slow.context.dateStyles.contains($0) }
             strings = slow.context.sharedStrings
             scanner = FastXMLScanner(bytes)
             cells.reserveCapacity(32)
@@ -56,7 +60,18 @@ enum FastPartParsers {
                index < strings.count {
                 return strings[index].isEmpty ? .empty : .text(strings[index])
             }
+            // Whole numbers (序号, date serials) without a String and a Double parse:
+            // Double of the digits' value is what `Double(text)` reads.
+            if cellType.map({ scanner.equals($0, "n") }) ?? true, text.pieces == 1, text.bytes.count <= 15,
+               let whole = text.bytes.withUnsafeBufferPointer(FastXMLScanner.digits) {
+                if !isDateStyle(cellStyle) { return .number(Double(whole)) }
+                if let date = slow.context.dateSystem.date(fromSerial: Double(whole)) { return .date(date) }
+            }
             return slow.makeCell(type: typeName(cellType), style: cellStyle, text: text.string)
+        }
+
+        func isDateStyle(_ style: Int) -> Bool {
+            style >= 0 && style < dateStyleTable.count ? dateStyleTable[style] : slow.context.dateStyles.contains(style)
         }
 
         mutating func finishCell() {

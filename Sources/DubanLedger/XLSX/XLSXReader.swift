@@ -88,12 +88,13 @@ public struct XLSXReader: TableReader {
         } else {
             styles = .success([])
         }
-        let sheetBytes = Result { () throws(TableReadError) -> [UInt8] in try package.bytes(sheetPath) }
+        var sheetBytes = Result { () throws(TableReadError) -> [UInt8] in try package.bytes(sheetPath) }
         let strings = try sharedStrings().get()
         dateStyles = try styles.get()
 
         let parser = WorksheetParser(context: .init(sharedStrings: strings, dateStyles: dateStyles, dateSystem: dateSystem))
-        let sheetResult = Self.sheetRows(try sheetBytes.get(), parser)
+        var sheetResult = Self.sheetRows(try sheetBytes.get(), parser)
+        sheetBytes = .success([])   // the sheet's XML (400 MB at 1M rows) is not needed while the rows are interpreted
         var diagnostics: [Diagnostic] = []
         if let failure = sheetResult.failure {
             // Keep what was read before the break: the rows already seen are
@@ -103,7 +104,11 @@ public struct XLSXReader: TableReader {
         for (ref, message) in sheetResult.problems {
             diagnostics.append(.error(SourceLocation(file: file, row: ref?.row, column: ref.map { $0.column + 1 }), message))
         }
-        for row in sheetResult.rows {
+        // Each row's cells are let go once interpreted, so the rows shrink
+        // while the tasks grow.
+        for index in sheetResult.rows.indices {
+            let row = sheetResult.rows[index]
+            sheetResult.rows[index].cells = []
             try body(row)
         }
         return diagnostics
