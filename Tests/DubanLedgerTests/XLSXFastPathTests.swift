@@ -60,7 +60,7 @@ import Testing
                     let index = random.chance(90) ? String(random.below(strings + 2)) : random.pick([" 1 ", "+1", "", "x"])
                     c += " t=\"s\"\(style)><\(p)v>\(index)</\(p)v></\(p)c>"
                 case 3:
-                    let v = random.pick(["1", "46203", "46203.75", " 12 ", "1e3", "-1", "abc", "60", "", "1e308"])
+                    let v = random.pick(["1", "12", "007", "46203", "46203.75", " 12 ", "1e3", "-1", "abc", "60", "", "1e308"])
                     c += "\(style)><\(p)v>\(v)</\(p)v></\(p)c>"
                 case 4:
                     c += " t=\"inlineStr\"\(style)><\(p)is><\(p)t>\(Self.text(&random))</\(p)t></\(p)is></\(p)c>"
