@@ -115,14 +115,18 @@ import Testing
 
     @Test func randomSheetsReadAsTheGeneralParserReadsThem() {
         var random = Random(state: 17)
-        var fast = 0
+        var fast = 0, joined = 0
         for round in 0..<3000 {
             let strings = ["标题", "", "张伟", "理论学习"].prefix(random.below(5)).map { $0 }
             let parser = WorksheetParser(context: .init(sharedStrings: strings, dateStyles: [1], dateSystem: .from1900))
             let bytes = Self.sheet(&random, strings: strings.count)
             let expected = XLSXReader.sheetRows(bytes, parser, fast: false)
-            let actual = XLSXReader.sheetRows(bytes, parser)
+            // Every other part read in two halves, as large sheets are.
+            let actual = XLSXReader.sheetRows(bytes, parser, halvesAbove: round % 2 == 0 ? 0 : .max)
             if bytes.withUnsafeBufferPointer({ FastPartParsers.worksheet($0, parser) }) != nil { fast += 1 }
+            if round % 2 == 0, bytes.withUnsafeBufferPointer({ buffer in
+                FastPartParsers.rowTag(in: buffer, from: buffer.count / 2).flatMap { FastPartParsers.halves(buffer, parser, at: $0) }
+            }) != nil { joined += 1 }
             let same = actual.rows.map(\.number) == expected.rows.map(\.number)
                 && zip(actual.rows, expected.rows).allSatisfy { $0.cells == $1.cells }
                 && actual.problems.map { "\(String(describing: $0.0)) \($0.1)" } == expected.problems.map { "\(String(describing: $0.0)) \($0.1)" }
@@ -132,6 +136,8 @@ import Testing
         }
         // Most parts must take the fast path, or this compares the general parser with itself.
         #expect(fast > 1500)
+        // And a good part of the halves must join, or the split is never what is compared.
+        #expect(joined > 300, "\(joined) of 1500 joined")
     }
 
     @Test func randomSharedStringsReadAsTheGeneralParserReadsThem() {

@@ -20,6 +20,71 @@ enum FastPartParsers {
         return try? state.run()
     }
 
+    /// Sheets from this size on are read in two halves, one per core.
+    static let halvesAbove = 8 << 20
+
+    /// `worksheet`, reading the second half of a large sheet on another thread.
+    /// The halves meet at a `<row` tag; the joined answer is used only when the
+    /// first half ends there in the state the second began in (outside any
+    /// cell, row or text, the elements still open being the ones the second
+    /// half closes), the second half's first row has its own number, and its
+    /// rows come after the first half's. Otherwise the sheet is read in one go.
+    static func worksheetInHalves(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser, above: Int = halvesAbove) -> Sheet? {
+        guard bytes.count >= above, let split = rowTag(in: bytes, from: bytes.count / 2) else { return worksheet(bytes, slow) }
+        return halves(bytes, slow, at: split) ?? worksheet(bytes, slow)
+    }
+
+    /// The two halves joined, or nil when they do not join as one read would.
+    static func halves(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser, at split: Int) -> Sheet? {
+        let shared = UncheckedBuffer(bytes: bytes)
+        let second = OneShot.start(concurrently: true) { () -> SecondHalf? in
+            var state = WorksheetState(shared.bytes, slow, from: split)
+            guard let sheet = try? state.run() else { return nil }
+            return SecondHalf(sheet: sheet, closedFromBefore: state.scanner.closedFromBefore,
+                              firstRowNumbered: state.firstRowNumbered, lowestRowBeforeFirstStored: state.lowestRowBeforeFirstStored)
+        }
+        var first = WorksheetState(bytes, slow, stop: split)
+        let firstSheet = try? first.run()
+        let secondSheet = second()   // always waited for: it reads the caller's bytes
+        guard var sheet = firstSheet, let tail = secondSheet else { return nil }
+        let stillOpen = first.scanner.open
+        let stateless: Set<String> = ["c", "row", "v", "t", "is", "rPh"]
+        guard !first.capturing, !first.inInline, first.phoneticDepth == 0, tail.firstRowNumbered == true,
+              tail.lowestRowBeforeFirstStored > first.lastStored,
+              tail.closedFromBefore.count == stillOpen.count,
+              zip(tail.closedFromBefore, stillOpen.reversed()).allSatisfy({ first.scanner.same($0, $1) && !stateless.contains(first.scanner.string($0)) })
+        else { return nil }
+        sheet.rows += tail.sheet.rows
+        sheet.merges += tail.sheet.merges
+        sheet.problems += tail.sheet.problems
+        return sheet
+    }
+
+    private struct SecondHalf: Sendable {
+        var sheet: Sheet
+        var closedFromBefore: [Range<Int>]
+        var firstRowNumbered: Bool?
+        var lowestRowBeforeFirstStored: Int
+    }
+
+    /// The sheet's bytes, read by both halves while the caller holds them.
+    private struct UncheckedBuffer: @unchecked Sendable {
+        let bytes: UnsafeBufferPointer<UInt8>
+    }
+
+    /// The first `<row` tag (unprefixed) at or after `start`.
+    static func rowTag(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var k = start
+        while k + 5 <= bytes.count {
+            if bytes[k] == UInt8(ascii: "<"), bytes[k + 1] == UInt8(ascii: "r"), bytes[k + 2] == UInt8(ascii: "o"), bytes[k + 3] == UInt8(ascii: "w") {
+                let next = bytes[k + 4]
+                if next == 0x20 || next == UInt8(ascii: ">") || next == UInt8(ascii: "/") || next == 0x09 || next == 0x0A || next == 0x0D { return k }
+            }
+            k += 1
+        }
+        return nil
+    }
+
     /// The reading state as a struct with mutating methods: local functions
     /// capturing local variables made Swift check exclusive access at run
     /// time on every cell (a fifth of the parse).
@@ -37,11 +102,16 @@ enum FastPartParsers {
         /// `dateStyles` as a table for the usual style numbers: a Set lookup hashed every number.
         let dateStyleTable: [Bool]
 
-        init(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser) {
+        /// For a second half: whether its first row had a valid number of its
+        /// own (nil before it), and the lowest row number begun before it stored one.
+        var firstRowNumbered: Bool?
+        var lowestRowBeforeFirstStored = Int.max
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, _ slow: WorksheetParser, from start: Int = 0, stop: Int = Int.max) {
             self.slow = slow
             dateStyleTable = (0..<256).map { slow.context.dateStyles.contains($0) }
             strings = slow.context.sharedStrings
-            scanner = FastXMLScanner(bytes)
+            scanner = FastXMLScanner(bytes, from: start, stop: stop)
             cells.reserveCapacity(32)
         }
 
@@ -115,7 +185,14 @@ enum FastPartParsers {
                     case 1 where scanner.equals(name, "t"):
                         capturing = inInline && phoneticDepth == 0 && !selfClosing
                     case 3 where scanner.equals(name, "row"):
-                        if let r = scanner.attribute("r"), let n = integer(r), n >= 1, n <= 1_048_576 { rowNumber = n } else { rowNumber += 1 }
+                        if let r = scanner.attribute("r"), let n = integer(r), n >= 1, n <= 1_048_576 {
+                            rowNumber = n
+                            if firstRowNumbered == nil { firstRowNumbered = true }
+                        } else {
+                            rowNumber += 1
+                            if firstRowNumbered == nil { firstRowNumbered = false }
+                        }
+                        if lastStored == 0 { lowestRowBeforeFirstStored = min(lowestRowBeforeFirstStored, rowNumber) }
                         column = -1
                         // WorksheetParser would continue or insert a row read before.
                         guard rowNumber > lastStored else { throw FastXMLScanner.Unsupported() }

@@ -22,14 +22,23 @@ struct FastXMLScanner {
 
     let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
-    private var open: [Range<Int>] = []
+    private(set) var open: [Range<Int>] = []
+    /// For the second half of a sheet read in two (see `FastPartParsers`): it
+    /// starts inside elements opened before, whose end tags it records here.
+    private let startsInside: Bool
+    private(set) var closedFromBefore: [Range<Int>] = []
+    /// Where the first half stops: at the token that starts there.
+    private let stop: Int
     /// The current start tag's attributes: local names and raw values, the
     /// first `attributeCount` of them (the array is reused, not emptied).
     private var attributes: [(name: Range<Int>, value: Range<Int>)] = []
     private var attributeCount = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0, stop: Int = Int.max) {
         self.bytes = bytes
+        index = start
+        startsInside = start > 0
+        self.stop = stop
         open.reserveCapacity(16)
         attributes.reserveCapacity(8)
     }
@@ -37,6 +46,11 @@ struct FastXMLScanner {
     mutating func next() throws(Unsupported) -> Token? {
         let n = bytes.count
         while index < n {
+            if index >= stop {
+                // Stopping anywhere but at a token's start would lose part of one.
+                guard index == stop else { throw Unsupported() }
+                return nil
+            }
             if bytes[index] != UInt8(ascii: "<") {
                 let start = index
                 while index < n, bytes[index] != UInt8(ascii: "<") { index += 1 }
@@ -56,6 +70,10 @@ struct FastXMLScanner {
                 skipSpace()
                 guard index < n, bytes[index] == UInt8(ascii: ">") else { throw Unsupported() }
                 index += 1
+                if open.isEmpty, startsInside {
+                    closedFromBefore.append(name)
+                    return .end(name: name)
+                }
                 guard let expected = open.popLast(), same(expected, name) else { throw Unsupported() }
                 return .end(name: name)
             default:
@@ -200,7 +218,7 @@ struct FastXMLScanner {
 
     // MARK: - Lexing, as XMLScanner does it
 
-    private func same(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+    func same(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
         guard a.count == b.count else { return false }
         var i = a.lowerBound, j = b.lowerBound
         while i < a.upperBound {

@@ -135,8 +135,8 @@ public struct XLSXReader: TableReader {
 
     /// The fast parser's rows, or `WorksheetParser`'s when the fast one
     /// declines (`fast: false` always takes the latter: the reference in tests).
-    static func sheetRows(_ bytes: [UInt8], _ parser: WorksheetParser, fast: Bool = true) -> SheetRows {
-        if fast, var sheet = bytes.withUnsafeBufferPointer({ FastPartParsers.worksheet($0, parser) }) {
+    static func sheetRows(_ bytes: [UInt8], _ parser: WorksheetParser, fast: Bool = true, halvesAbove: Int = FastPartParsers.halvesAbove) -> SheetRows {
+        if fast, var sheet = bytes.withUnsafeBufferPointer({ FastPartParsers.worksheetInHalves($0, parser, above: halvesAbove) }) {
             fillMerges(sheet.merges, into: &sheet.rows)
             return SheetRows(rows: sheet.rows, problems: sheet.problems, failure: nil)
         }
@@ -240,7 +240,7 @@ public struct XLSXReader: TableReader {
 
 /// A value worked out on a thread of its own (or, below the size where that
 /// pays, right away); `start` returns the function that waits for it.
-private final class OneShot<Value: Sendable>: @unchecked Sendable {
+final class OneShot<Value: Sendable>: @unchecked Sendable {
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var value: Value?
