@@ -70,58 +70,187 @@ public struct Contact: Hashable, Sendable, Codable {
 ///
 /// Named `RectificationTask`, not `Task`, so that it never shadows Swift
 /// concurrency's `Task` in modules that import DubanCore.
+///
+/// A value type whose fields live in one shared, copy-on-write box: a task
+/// is copied far more often than it is changed (every `for task in tasks`,
+/// every filter, every stage), and a copy of the ~430 bytes of fields with
+/// their dozen strings retained one by one was an eighth of loading a
+/// million tasks. Now a copy retains one reference and the task array holds
+/// one word per task; a change to a shared task copies the box first.
 public struct RectificationTask: Hashable, Sendable, Codable {
-    public var id: TaskID
+    /// The stored fields, named and ordered as the snapshot JSON has them
+    /// (`Codable` is synthesised here, so stored snapshots read and write
+    /// exactly as before the box).
+    struct Fields: Hashable, Sendable, Codable {
+        var id: TaskID
+        var idIsExplicit: Bool
+        var problemNumber: String
+        var measure: String
+        var department: String
+        var officer: Contact?
+        var storedCoOfficers: [Contact]?
+        var leader: Contact?
+        var deadline: Deadline
+        var deadlineText: String
+        var checkpoints: [Checkpoint]
+        var acceptanceCriterion: String
+        var progress: String
+        var status: TaskStatus
+        var statusText: String
+        var completedOn: LocalDate?
+        var acceptedOn: LocalDate?
+        var closedOn: LocalDate?
+        var evidence: String
+        var remarks: String
+        var deadlineExtension: DeadlineExtension?
+        var cadence: StandingCadence?
+        var lastExecutedOn: LocalDate?
+        var lookBackOn: LocalDate?
+        var lookBackResult: LookBackResult?
+        var source: SourceLocation
+    }
+
+    /// Mutated only while uniquely referenced (see `update`), so sharing it
+    /// between threads is sharing an immutable value.
+    private final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    /// Changes the fields in place when this task is the box's only owner,
+    /// else in a copy of the box first.
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        change(&box.fields)
+    }
+
+    public var id: TaskID {
+        get { box.fields.id }
+        set { update { $0.id = newValue } }
+    }
     /// False when the ledger has no 任务编号 and the id was derived from the
     /// task's content: editing the problem, measure or officer then changes it.
-    public var idIsExplicit: Bool
+    public var idIsExplicit: Bool {
+        get { box.fields.idIsExplicit }
+        set { update { $0.idIsExplicit = newValue } }
+    }
     /// `Problem.number` of the problem this task belongs to.
-    public var problemNumber: String
+    public var problemNumber: String {
+        get { box.fields.problemNumber }
+        set { update { $0.problemNumber = newValue } }
+    }
     /// 整改措施: what must be done.
-    public var measure: String
+    public var measure: String {
+        get { box.fields.measure }
+        set { update { $0.measure = newValue } }
+    }
     /// 责任部门.
-    public var department: String
+    public var department: String {
+        get { box.fields.department }
+        set { update { $0.department = newValue } }
+    }
     /// 责任人.
-    public var officer: Contact?
+    public var officer: Contact? {
+        get { box.fields.officer }
+        set { update { $0.officer = newValue } }
+    }
     /// The others named in the 责任人 cell after the first (`张伟、王芳`):
     /// copied on the officer's mail about this task.
     public var coOfficers: [Contact] {
-        get { storedCoOfficers ?? [] }
-        set { storedCoOfficers = newValue.isEmpty ? nil : newValue }
+        get { box.fields.storedCoOfficers ?? [] }
+        // Stored as an optional so that snapshots stored before it existed still decode.
+        set { update { $0.storedCoOfficers = newValue.isEmpty ? nil : newValue } }
     }
-    // Optional so that snapshots stored before it existed still decode.
-    private var storedCoOfficers: [Contact]?
     /// 分管领导.
-    public var leader: Contact?
-    public var deadline: Deadline
+    public var leader: Contact? {
+        get { box.fields.leader }
+        set { update { $0.leader = newValue } }
+    }
+    public var deadline: Deadline {
+        get { box.fields.deadline }
+        set { update { $0.deadline = newValue } }
+    }
     /// The deadline cell as written, for messages and diagnostics.
-    public var deadlineText: String
-    public var checkpoints: [Checkpoint]
+    public var deadlineText: String {
+        get { box.fields.deadlineText }
+        set { update { $0.deadlineText = newValue } }
+    }
+    public var checkpoints: [Checkpoint] {
+        get { box.fields.checkpoints }
+        set { update { $0.checkpoints = newValue } }
+    }
     /// 验收标准.
-    public var acceptanceCriterion: String
+    public var acceptanceCriterion: String {
+        get { box.fields.acceptanceCriterion }
+        set { update { $0.acceptanceCriterion = newValue } }
+    }
     /// 整改进展.
-    public var progress: String
-    public var status: TaskStatus
+    public var progress: String {
+        get { box.fields.progress }
+        set { update { $0.progress = newValue } }
+    }
+    public var status: TaskStatus {
+        get { box.fields.status }
+        set { update { $0.status = newValue } }
+    }
     /// The status cell as written.
-    public var statusText: String
-    public var completedOn: LocalDate?
-    public var acceptedOn: LocalDate?
-    public var closedOn: LocalDate?
+    public var statusText: String {
+        get { box.fields.statusText }
+        set { update { $0.statusText = newValue } }
+    }
+    public var completedOn: LocalDate? {
+        get { box.fields.completedOn }
+        set { update { $0.completedOn = newValue } }
+    }
+    public var acceptedOn: LocalDate? {
+        get { box.fields.acceptedOn }
+        set { update { $0.acceptedOn = newValue } }
+    }
+    public var closedOn: LocalDate? {
+        get { box.fields.closedOn }
+        set { update { $0.closedOn = newValue } }
+    }
     /// 佐证材料.
-    public var evidence: String
+    public var evidence: String {
+        get { box.fields.evidence }
+        set { update { $0.evidence = newValue } }
+    }
     /// 备注.
-    public var remarks: String
+    public var remarks: String {
+        get { box.fields.remarks }
+        set { update { $0.remarks = newValue } }
+    }
     /// 延期: a request for more time and what was granted (nil: the ledger says nothing of it).
-    public var deadlineExtension: DeadlineExtension?
+    public var deadlineExtension: DeadlineExtension? {
+        get { box.fields.deadlineExtension }
+        set { update { $0.deadlineExtension = newValue } }
+    }
     /// 执行频次 of a standing measure, from its column or its 整改措施 text.
-    public var cadence: StandingCadence?
+    public var cadence: StandingCadence? {
+        get { box.fields.cadence }
+        set { update { $0.cadence = newValue } }
+    }
     /// 最近执行日期: the latest execution of a standing measure.
-    public var lastExecutedOn: LocalDate?
+    public var lastExecutedOn: LocalDate? {
+        get { box.fields.lastExecutedOn }
+        set { update { $0.lastExecutedOn = newValue } }
+    }
     /// 回头看日期: the day the look-back was done.
-    public var lookBackOn: LocalDate?
+    public var lookBackOn: LocalDate? {
+        get { box.fields.lookBackOn }
+        set { update { $0.lookBackOn = newValue } }
+    }
     /// 回头看结果, when the ledger records one.
-    public var lookBackResult: LookBackResult?
-    public var source: SourceLocation
+    public var lookBackResult: LookBackResult? {
+        get { box.fields.lookBackResult }
+        set { update { $0.lookBackResult = newValue } }
+    }
+    public var source: SourceLocation {
+        get { box.fields.source }
+        set { update { $0.source = newValue } }
+    }
 
     public init(
         id: TaskID, idIsExplicit: Bool, problemNumber: String, measure: String = "",
@@ -134,32 +263,49 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         lookBackOn: LocalDate? = nil, lookBackResult: LookBackResult? = nil,
         source: SourceLocation, coOfficers: [Contact] = []
     ) {
-        self.id = id
-        self.idIsExplicit = idIsExplicit
-        self.problemNumber = problemNumber
-        self.measure = measure
-        self.department = department
-        self.officer = officer
-        self.leader = leader
-        self.deadline = deadline
-        self.deadlineText = deadlineText
-        self.checkpoints = checkpoints
-        self.acceptanceCriterion = acceptanceCriterion
-        self.progress = progress
-        self.status = status
-        self.statusText = statusText
-        self.completedOn = completedOn
-        self.acceptedOn = acceptedOn
-        self.closedOn = closedOn
-        self.evidence = evidence
-        self.remarks = remarks
-        self.deadlineExtension = deadlineExtension
-        self.cadence = cadence
-        self.lastExecutedOn = lastExecutedOn
-        self.lookBackOn = lookBackOn
-        self.lookBackResult = lookBackResult
-        self.source = source
-        self.coOfficers = coOfficers
+        box = Box(Fields(
+            id: id,
+            idIsExplicit: idIsExplicit,
+            problemNumber: problemNumber,
+            measure: measure,
+            department: department,
+            officer: officer,
+            storedCoOfficers: coOfficers.isEmpty ? nil : coOfficers,
+            leader: leader,
+            deadline: deadline,
+            deadlineText: deadlineText,
+            checkpoints: checkpoints,
+            acceptanceCriterion: acceptanceCriterion,
+            progress: progress,
+            status: status,
+            statusText: statusText,
+            completedOn: completedOn,
+            acceptedOn: acceptedOn,
+            closedOn: closedOn,
+            evidence: evidence,
+            remarks: remarks,
+            deadlineExtension: deadlineExtension,
+            cadence: cadence,
+            lastExecutedOn: lastExecutedOn,
+            lookBackOn: lookBackOn,
+            lookBackResult: lookBackResult,
+            source: source))
+    }
+
+    public static func == (lhs: RectificationTask, rhs: RectificationTask) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        box.fields.hash(into: &hasher)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        box = Box(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try box.fields.encode(to: encoder)
     }
 }
 
@@ -193,7 +339,7 @@ public struct ByteKey: Hashable, Sendable {
 extension String {
     /// Byte equality of the UTF-8 forms, with memcmp rather than a generic
     /// element-by-element walk.
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
+    public static func sameBytes(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { x in b.withUTF8 { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
