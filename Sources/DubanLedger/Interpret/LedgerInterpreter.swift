@@ -31,15 +31,15 @@ public struct LedgerInterpreter {
     private var derivedSeen: [TaskID: (row: Int, content: DerivedTaskID.Content, count: Int)] = [:]
     private var closedWithoutDate = 0
     // Deadline and status words repeat down a ledger; parse each text once.
-    private var deadlineMemo: [ByteKey: DeadlineParser.Parsed] = [:]
-    private var statusMemo: [ByteKey: StatusParser.Parsed] = [:]
-    private var dateMemo: [ByteKey: DateText.Result] = [:]
-    private var checkpointMemo: [ByteKey: CheckpointParser.Parsed] = [:]
-    /// See `intern`.
-    private var interned: [ByteKey: String] = [:]
+    private var deadlineMemo = TextMemo<DeadlineParser.Parsed>(limit: 100_000)
+    private var statusMemo = TextMemo<StatusParser.Parsed>(limit: 10_000)
+    private var dateMemo = TextMemo<DateText.Result>(limit: 100_000)
+    private var checkpointMemo = TextMemo<CheckpointParser.Parsed>(limit: 100_000)
+    /// See `intern`: one memo per column, so that each keeps the last text of its own column.
+    private var interned = [TextMemo<String>](repeating: TextMemo(limit: 100_000), count: LedgerField.allCases.count)
     /// Names (责任人, 分管领导, 延期批准人) repeat down a ledger: each raw
     /// cell text is cleaned and trimmed once (see `name`).
-    private var nameMemo: [ByteKey: (clean: String, removed: [Unicode.Scalar], trimmed: String)] = [:]
+    private var nameMemo = TextMemo<(clean: String, removed: [Unicode.Scalar], trimmed: String)>(limit: 100_000)
 
     private struct CurrentProblem {
         var number: String
@@ -177,22 +177,22 @@ public struct LedgerInterpreter {
                 report(.warning, row, .taskID, "no 任务编号; using \(id), derived from the problem, 整改措施 and 责任人, which changes if one of them is edited")
             }
         }
-        if let first = taskRows[id] {
+        // One hash of the id for a new one (nearly all): the row goes in, and
+        // only a repeated id puts its first row back.
+        if let first = taskRows.updateValue(row, forKey: id) {
+            taskRows[id] = first
             let unique = TaskID("\(id.rawValue)@\(row)")
             report(.error, row, explicit ? .taskID : .problemNumber,
                    "task id \(id) is used twice (first at \(at(first))); this task is kept as \(unique) until the 任务编号 is fixed")
             id = unique
+            taskRows[id] = row
         }
-        taskRows[id] = row
 
         // Deadline.
         let deadlineCell = values[.deadline] ?? .empty
         let parsed: DeadlineParser.Parsed
         if case .text(let raw) = deadlineCell {
-            if let memo = deadlineMemo[ByteKey(raw)] { parsed = memo } else {
-                parsed = deadlines.parse(raw)
-                if deadlineMemo.count < 100_000 { deadlineMemo[ByteKey(raw)] = parsed }
-            }
+            parsed = deadlineMemo.value(for: raw) { deadlines.parse($0) }
         } else {
             parsed = deadlines.parse(deadlineCell)
         }
@@ -205,11 +205,10 @@ public struct LedgerInterpreter {
         // Checkpoints: readable ones kept, each unreadable one reported.
         let checkpointCell = values[.checkpoints] ?? .empty
         let checkpointResult: CheckpointParser.Parsed
-        if case .text(let raw) = checkpointCell, let memo = checkpointMemo[ByteKey(raw)] {
-            checkpointResult = memo
+        if case .text(let raw) = checkpointCell {
+            checkpointResult = checkpointMemo.value(for: raw) { checkpoints.parse(.text($0)) }
         } else {
             checkpointResult = checkpoints.parse(checkpointCell)
-            if case .text(let raw) = checkpointCell, checkpointMemo.count < 100_000 { checkpointMemo[ByteKey(raw)] = checkpointResult }
         }
         for problem in checkpointResult.problems { report(.error, row, .checkpoints, "中期检查点: \(problem)") }
 
@@ -231,10 +230,7 @@ public struct LedgerInterpreter {
         let statusText = text(.status)
         var status: TaskStatus
         let statusWord: StatusParser.Parsed
-        if let memo = statusMemo[ByteKey(statusText)] { statusWord = memo } else {
-            statusWord = StatusParser.parse(statusText)
-            if statusMemo.count < 10_000 { statusMemo[ByteKey(statusText)] = statusWord }
-        }
+        statusWord = statusMemo.value(for: statusText) { StatusParser.parse($0) }
         var extensionRequested = false
         switch statusWord {
         case .known(let s): status = s
@@ -270,15 +266,15 @@ public struct LedgerInterpreter {
         snapshot.tasks.append(RectificationTask(
             id: id, idIsExplicit: explicit, problemNumber: problem,
             measure: text(.measure).isEmpty ? text(.problemDescription) : text(.measure),
-            department: intern(text(.department)),
+            department: intern(text(.department), .department),
             officer: officers.first.map { Contact(name: $0, email: officerEmail) },
             leader: leaderName.isEmpty ? nil : Contact(name: leaderName, email: leaderEmail),
-            deadline: parsed.deadline, deadlineText: intern(deadlineCell.text),
+            deadline: parsed.deadline, deadlineText: intern(deadlineCell.text, .deadline),
             checkpoints: checkpointResult.checkpoints + parsed.stages,
-            acceptanceCriterion: intern(text(.acceptance)), progress: intern(text(.progress)),
-            status: status, statusText: intern(statusText),
+            acceptanceCriterion: intern(text(.acceptance), .acceptance), progress: intern(text(.progress), .progress),
+            status: status, statusText: intern(statusText, .status),
             completedOn: completedOn, acceptedOn: acceptedOn, closedOn: closedOn,
-            evidence: intern(text(.evidence)), remarks: intern(text(.remarks)),
+            evidence: intern(text(.evidence), .evidence), remarks: intern(text(.remarks), .remarks),
             deadlineExtension: deadlineExtension, cadence: cadence, lastExecutedOn: lastExecutedOn,
             lookBackOn: lookBackOn, lookBackResult: lookBackResult, source: source,
             coOfficers: officers.dropFirst().map { Contact(name: $0) }))
@@ -355,19 +351,14 @@ public struct LedgerInterpreter {
     /// deadline words repeat down a ledger, and each cell read is a string
     /// of its own: a million tasks kept a million copies of one 验收标准.
     /// Short texts (up to 15 bytes) live inside the string value already.
-    private mutating func intern(_ text: String) -> String {
+    private mutating func intern(_ text: String, _ field: LedgerField) -> String {
         guard text.utf8.count > 15 else { return text }
-        if let known = interned[ByteKey(text)] { return known }
-        if interned.count < 100_000 { interned[ByteKey(text)] = text }
-        return text
+        return interned[field.ordinal].value(for: text) { $0 }
     }
 
     /// A date cell's text read as a date, each distinct text parsed once.
     private mutating func memoisedDate(_ raw: String) -> DateText.Result {
-        if let memo = dateMemo[ByteKey(raw)] { return memo }
-        let result = dates.parse(DeadlineParser.strip(raw))
-        if dateMemo.count < 100_000 { dateMemo[ByteKey(raw)] = result }
-        return result
+        dateMemo.value(for: raw) { dates.parse(DeadlineParser.strip($0)) }
     }
 
     /// A person's name without control and format characters (a right-to-left
@@ -376,12 +367,9 @@ public struct LedgerInterpreter {
     private mutating func name(_ field: LedgerField, _ values: FieldMap<Cell>, row: Int) -> String {
         let raw = values[field]?.text ?? ""
         let clean: String, removed: [Unicode.Scalar], trimmed: String
-        if let memo = nameMemo[ByteKey(raw)] {
-            (clean, removed, trimmed) = memo
-        } else {
-            (clean, removed) = InvisibleCharacters.stripped(raw)
-            trimmed = clean.trimmingWhitespace()
-            if nameMemo.count < 100_000 { nameMemo[ByteKey(raw)] = (clean, removed, trimmed) }
+        (clean, removed, trimmed) = nameMemo.value(for: raw) { raw in
+            let (clean, removed) = InvisibleCharacters.stripped(raw)
+            return (clean, removed, clean.trimmingWhitespace())
         }
         if !removed.isEmpty {
             report(.warning, row, field, "\(field.heading): invisible control or format characters (\(InvisibleCharacters.describe(removed))) removed from the name; it is used as \"\(clean)\"")
