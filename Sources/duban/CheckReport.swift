@@ -94,7 +94,43 @@ struct CheckReport: Encodable {
         let directory = environment.people
         let snapshot = environment.loadLedger()
         diagnostics += snapshot.diagnostics
+        // This read's own 台账异常 need neither the state database nor the
+        // diagnostics before them: worked out on the other core meanwhile.
+        let today = environment.clock.date(of: now), requireEvidence = configuration.ledger.requireEvidence
+        async let ownAnomalies = LedgerAudit.inspect(snapshot, today: today, requireEvidence: requireEvidence)
         let readiness = RunReadiness.problems(configuration)
+        // The summary's counts, while the audit runs.
+        var byStatus: [String: Int] = [:]
+        var byDeadline: [String: Int] = [:]
+        var named = Set<String>(), reachable = Set<String>()
+        // Fields read in place: `for task in snapshot.tasks` copied every task
+        // (a dozen retains and releases each), a tenth of `check` at 1M tasks.
+        snapshot.tasks.withUnsafeBufferPointer { tasks in
+            // A handful of values: a list searched by equality, not a hashed
+            // dictionary (these enums hash their raw strings).
+            var statuses: [(TaskStatus, Int)] = [], kinds: [(Deadline.Kind, Int)] = []
+            func add<Value: Equatable>(_ value: Value, to list: inout [(Value, Int)]) {
+                if let at = list.firstIndex(where: { $0.0 == value }) { list[at].1 += 1 } else { list.append((value, 1)) }
+            }
+            var lastOfficer: Contact?
+            func count(_ contact: Contact?) {
+                guard let contact else { return }
+                named.insert(contact.name)
+                if contact.email != nil { reachable.insert(contact.name) }
+            }
+            for index in tasks.indices {
+                add(tasks[index].status, to: &statuses)
+                add(tasks[index].deadline.kind, to: &kinds)
+                // Consecutive tasks often share their officer: count them once.
+                if tasks[index].officer != lastOfficer {
+                    count(tasks[index].officer)
+                    lastOfficer = tasks[index].officer
+                }
+                count(tasks[index].leader)
+            }
+            for (status, n) in statuses { byStatus[status.rawValue, default: 0] += n }
+            for (kind, n) in kinds { byDeadline[kind.rawValue, default: 0] += n }
+        }
         diagnostics += readiness
         // An officer who is their own 分管领导: level 1 goes one step up instead.
         for task in environment.planner.selfSupervisedTasks(snapshot) {
@@ -129,8 +165,8 @@ struct CheckReport: Encodable {
                 diagnostics.append(.warning(stateFile, "cannot read the stored ledger snapshots (\(error)); the 台账异常 that compare with earlier reads are left out"))
             }
         }
-        let anomalies = LedgerAudit.findings(snapshot, history: history, today: environment.clock.date(of: now),
-                                             requireEvidence: configuration.ledger.requireEvidence)
+        // As `LedgerAudit.findings`: this read's, then the stored reads'.
+        let anomalies = await ownAnomalies + (history.map { LedgerHistory.compare($0, current: snapshot) } ?? [])
         // `--format json` names each 台账异常's kind, for scripts to pick them out.
         for anomaly in anomalies {
             anomalyKinds[diagnostics.count] = anomaly.kind.rawValue
@@ -140,7 +176,6 @@ struct CheckReport: Encodable {
         if let database {
             do {
                 let moved = try await database.unapprovedDueDateChanges(snapshot, dueDates: environment.planner.dueDates(snapshot))
-                let today = environment.clock.date(of: now)
                 for (task, from, to) in moved {
                     let anomaly = LedgerAnomaly.unapprovedDeadlineChange(task, from: from, to: to, seenOn: today, at: snapshot.location(task.source, .deadline))
                     anomalyKinds[diagnostics.count] = anomaly.kind.rawValue
@@ -151,43 +186,11 @@ struct CheckReport: Encodable {
             }
         }
         // A missing calendar year is reported loudly: this year, and next year once it is near.
-        let today = environment.clock.date(of: now)
         for year in environment.calendar.missingYears(today.year...today.adding(days: 61).year) {
             diagnostics.append(.warning(SourceLocation(file: configuration.calendars.path),
                 "no work calendar for \(year): only weekends are known, holidays and 调休 are not; add \(year).toml when the State Council publishes it"))
         }
 
-        var byStatus: [String: Int] = [:]
-        var byDeadline: [String: Int] = [:]
-        var named = Set<String>(), reachable = Set<String>()
-        // Fields read in place: `for task in snapshot.tasks` copied every task
-        // (a dozen retains and releases each), a tenth of `check` at 1M tasks.
-        snapshot.tasks.withUnsafeBufferPointer { tasks in
-            // A handful of values: a list searched by equality, not a hashed
-            // dictionary (these enums hash their raw strings).
-            var statuses: [(TaskStatus, Int)] = [], kinds: [(Deadline.Kind, Int)] = []
-            func add<Value: Equatable>(_ value: Value, to list: inout [(Value, Int)]) {
-                if let at = list.firstIndex(where: { $0.0 == value }) { list[at].1 += 1 } else { list.append((value, 1)) }
-            }
-            var lastOfficer: Contact?
-            func count(_ contact: Contact?) {
-                guard let contact else { return }
-                named.insert(contact.name)
-                if contact.email != nil { reachable.insert(contact.name) }
-            }
-            for index in tasks.indices {
-                add(tasks[index].status, to: &statuses)
-                add(tasks[index].deadline.kind, to: &kinds)
-                // Consecutive tasks often share their officer: count them once.
-                if tasks[index].officer != lastOfficer {
-                    count(tasks[index].officer)
-                    lastOfficer = tasks[index].officer
-                }
-                count(tasks[index].leader)
-            }
-            for (status, n) in statuses { byStatus[status.rawValue, default: 0] += n }
-            for (kind, n) in kinds { byDeadline[kind.rawValue, default: 0] += n }
-        }
         let summary = Summary(
             files: configuration.ledger.paths.map(\.path),
             problems: snapshot.problems.count, tasks: snapshot.tasks.count,
