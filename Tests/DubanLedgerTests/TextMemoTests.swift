@@ -1,0 +1,27 @@
+@testable import DubanLedger
+import Testing
+
+/// The interpreter's memos answer from the last text, from the table, or by
+/// working the value out: whichever way, the answer must be what working it
+/// out gives, also once the table is full.
+@Suite struct TextMemoTests {
+    @Test(arguments: [0, 3, 1000])
+    func answersAsWorkingTheValueOutEachTime(limit: Int) {
+        var rng = SystemRandomNumberGenerator()
+        // Few distinct texts, long and short, ASCII and not, often repeated back to back.
+        let pool = ["", "a", "已完成", "整改中", "针对问题1制定第2项整改措施并抓好落实", "针对问题1制定第2项整改措施并抓好落实 ", "2026/6/30", "2026/6/3O", "b"]
+        var memo = TextMemo<String>(limit: limit)
+        var made = 0
+        var previous = pool[0]
+        for _ in 0..<5000 {
+            let text = Bool.random(using: &rng) ? previous : pool.randomElement(using: &rng)!
+            // A fresh string each time, as each cell read is.
+            let fresh = String(decoding: Array(text.utf8), as: UTF8.self)
+            let answer = memo.value(for: fresh) { made += 1; return "<\($0)>" }
+            #expect(answer == "<\(text)>")
+            previous = text
+        }
+        // With room for every text, each is worked out once.
+        if limit >= pool.count { #expect(made <= pool.count) }
+    }
+}
