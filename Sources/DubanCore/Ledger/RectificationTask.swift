@@ -78,9 +78,11 @@ public struct Contact: Hashable, Sendable, Codable {
 /// million tasks. Now a copy retains one reference and the task array holds
 /// one word per task; a change to a shared task copies the box first.
 public struct RectificationTask: Hashable, Sendable, Codable {
-    /// The stored fields, named and ordered as the snapshot JSON has them
-    /// (`Codable` is synthesised here, so stored snapshots read and write
-    /// exactly as before the box).
+    /// The stored fields. Those most rows leave empty (co-officers, evidence,
+    /// remarks, 延期, cadence, look-back) live in a second box, absent when
+    /// all are empty: ~100 bytes less per task. Encoded under the names and
+    /// with the absent optionals of the plain struct the task once was, so
+    /// stored snapshots read and write as before (`TaskStorageTests`).
     struct Fields: Hashable, Sendable, Codable {
         var id: TaskID
         var idIsExplicit: Bool
@@ -88,7 +90,6 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         var measure: String
         var department: String
         var officer: Contact?
-        var storedCoOfficers: [Contact]?
         var leader: Contact?
         var deadline: Deadline
         var deadlineText: String
@@ -100,14 +101,125 @@ public struct RectificationTask: Hashable, Sendable, Codable {
         var completedOn: LocalDate?
         var acceptedOn: LocalDate?
         var closedOn: LocalDate?
-        var evidence: String
-        var remarks: String
-        var deadlineExtension: DeadlineExtension?
-        var cadence: StandingCadence?
-        var lastExecutedOn: LocalDate?
-        var lookBackOn: LocalDate?
-        var lookBackResult: LookBackResult?
         var source: SourceLocation
+        /// Nil when every rare field is empty (see `Rare.isEmpty`).
+        var rare: Boxed<Rare>?
+
+        struct Rare: Hashable, Sendable {
+            var storedCoOfficers: [Contact]? = nil
+            var evidence: String = ""
+            var remarks: String = ""
+            var deadlineExtension: DeadlineExtension? = nil
+            var cadence: StandingCadence? = nil
+            var lastExecutedOn: LocalDate? = nil
+            var lookBackOn: LocalDate? = nil
+            var lookBackResult: LookBackResult? = nil
+
+            var isEmpty: Bool {
+                storedCoOfficers == nil && evidence.isEmpty && remarks.isEmpty && deadlineExtension == nil && cadence == nil
+                    && lastExecutedOn == nil && lookBackOn == nil && lookBackResult == nil
+            }
+        }
+
+        /// An immutable value stored out of line (an indirect case is one heap object).
+        enum Boxed<Value: Hashable & Sendable>: Hashable, Sendable {
+            indirect case value(Value)
+            var value: Value { switch self { case .value(let value): return value } }
+        }
+
+        var rareValues: Rare {
+            get { rare?.value ?? Rare() }
+            set { rare = newValue.isEmpty ? nil : .value(newValue) }
+        }
+
+        init(id: TaskID, idIsExplicit: Bool, problemNumber: String, measure: String, department: String, officer: Contact?, storedCoOfficers: [Contact]?, leader: Contact?, deadline: Deadline, deadlineText: String, checkpoints: [Checkpoint], acceptanceCriterion: String, progress: String, status: TaskStatus, statusText: String, completedOn: LocalDate?, acceptedOn: LocalDate?, closedOn: LocalDate?, evidence: String, remarks: String, deadlineExtension: DeadlineExtension?, cadence: StandingCadence?, lastExecutedOn: LocalDate?, lookBackOn: LocalDate?, lookBackResult: LookBackResult?, source: SourceLocation) {
+            self.id = id
+            self.idIsExplicit = idIsExplicit
+            self.problemNumber = problemNumber
+            self.measure = measure
+            self.department = department
+            self.officer = officer
+            self.leader = leader
+            self.deadline = deadline
+            self.deadlineText = deadlineText
+            self.checkpoints = checkpoints
+            self.acceptanceCriterion = acceptanceCriterion
+            self.progress = progress
+            self.status = status
+            self.statusText = statusText
+            self.completedOn = completedOn
+            self.acceptedOn = acceptedOn
+            self.closedOn = closedOn
+            self.source = source
+            let rare = Rare(storedCoOfficers: storedCoOfficers, evidence: evidence, remarks: remarks, deadlineExtension: deadlineExtension, cadence: cadence, lastExecutedOn: lastExecutedOn, lookBackOn: lookBackOn, lookBackResult: lookBackResult)
+            self.rare = rare.isEmpty ? nil : .value(rare)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, idIsExplicit, problemNumber, measure, department, officer, storedCoOfficers, leader, deadline, deadlineText, checkpoints, acceptanceCriterion, progress, status, statusText, completedOn, acceptedOn, closedOn, evidence, remarks, deadlineExtension, cadence, lastExecutedOn, lookBackOn, lookBackResult, source
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                id: try c.decode(TaskID.self, forKey: .id),
+                idIsExplicit: try c.decode(Bool.self, forKey: .idIsExplicit),
+                problemNumber: try c.decode(String.self, forKey: .problemNumber),
+                measure: try c.decode(String.self, forKey: .measure),
+                department: try c.decode(String.self, forKey: .department),
+                officer: try c.decodeIfPresent(Contact.self, forKey: .officer),
+                storedCoOfficers: try c.decodeIfPresent([Contact].self, forKey: .storedCoOfficers),
+                leader: try c.decodeIfPresent(Contact.self, forKey: .leader),
+                deadline: try c.decode(Deadline.self, forKey: .deadline),
+                deadlineText: try c.decode(String.self, forKey: .deadlineText),
+                checkpoints: try c.decode([Checkpoint].self, forKey: .checkpoints),
+                acceptanceCriterion: try c.decode(String.self, forKey: .acceptanceCriterion),
+                progress: try c.decode(String.self, forKey: .progress),
+                status: try c.decode(TaskStatus.self, forKey: .status),
+                statusText: try c.decode(String.self, forKey: .statusText),
+                completedOn: try c.decodeIfPresent(LocalDate.self, forKey: .completedOn),
+                acceptedOn: try c.decodeIfPresent(LocalDate.self, forKey: .acceptedOn),
+                closedOn: try c.decodeIfPresent(LocalDate.self, forKey: .closedOn),
+                evidence: try c.decode(String.self, forKey: .evidence),
+                remarks: try c.decode(String.self, forKey: .remarks),
+                deadlineExtension: try c.decodeIfPresent(DeadlineExtension.self, forKey: .deadlineExtension),
+                cadence: try c.decodeIfPresent(StandingCadence.self, forKey: .cadence),
+                lastExecutedOn: try c.decodeIfPresent(LocalDate.self, forKey: .lastExecutedOn),
+                lookBackOn: try c.decodeIfPresent(LocalDate.self, forKey: .lookBackOn),
+                lookBackResult: try c.decodeIfPresent(LookBackResult.self, forKey: .lookBackResult),
+                source: try c.decode(SourceLocation.self, forKey: .source))
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            let rare = rareValues
+            try c.encode(id, forKey: .id)
+            try c.encode(idIsExplicit, forKey: .idIsExplicit)
+            try c.encode(problemNumber, forKey: .problemNumber)
+            try c.encode(measure, forKey: .measure)
+            try c.encode(department, forKey: .department)
+            try c.encodeIfPresent(officer, forKey: .officer)
+            try c.encodeIfPresent(rare.storedCoOfficers, forKey: .storedCoOfficers)
+            try c.encodeIfPresent(leader, forKey: .leader)
+            try c.encode(deadline, forKey: .deadline)
+            try c.encode(deadlineText, forKey: .deadlineText)
+            try c.encode(checkpoints, forKey: .checkpoints)
+            try c.encode(acceptanceCriterion, forKey: .acceptanceCriterion)
+            try c.encode(progress, forKey: .progress)
+            try c.encode(status, forKey: .status)
+            try c.encode(statusText, forKey: .statusText)
+            try c.encodeIfPresent(completedOn, forKey: .completedOn)
+            try c.encodeIfPresent(acceptedOn, forKey: .acceptedOn)
+            try c.encodeIfPresent(closedOn, forKey: .closedOn)
+            try c.encode(rare.evidence, forKey: .evidence)
+            try c.encode(rare.remarks, forKey: .remarks)
+            try c.encodeIfPresent(rare.deadlineExtension, forKey: .deadlineExtension)
+            try c.encodeIfPresent(rare.cadence, forKey: .cadence)
+            try c.encodeIfPresent(rare.lastExecutedOn, forKey: .lastExecutedOn)
+            try c.encodeIfPresent(rare.lookBackOn, forKey: .lookBackOn)
+            try c.encodeIfPresent(rare.lookBackResult, forKey: .lookBackResult)
+            try c.encode(source, forKey: .source)
+        }
     }
 
     /// Mutated only while uniquely referenced (see `update`), so sharing it
@@ -159,9 +271,9 @@ public struct RectificationTask: Hashable, Sendable, Codable {
     /// The others named in the 责任人 cell after the first (`张伟、王芳`):
     /// copied on the officer's mail about this task.
     public var coOfficers: [Contact] {
-        get { box.fields.storedCoOfficers ?? [] }
+        get { box.fields.rare?.value.storedCoOfficers ?? [] }
         // Stored as an optional so that snapshots stored before it existed still decode.
-        set { update { $0.storedCoOfficers = newValue.isEmpty ? nil : newValue } }
+        set { update { $0.rareValues.storedCoOfficers = newValue.isEmpty ? nil : newValue } }
     }
     /// 分管领导.
     public var leader: Contact? {
@@ -214,38 +326,38 @@ public struct RectificationTask: Hashable, Sendable, Codable {
     }
     /// 佐证材料.
     public var evidence: String {
-        get { box.fields.evidence }
-        set { update { $0.evidence = newValue } }
+        get { box.fields.rare?.value.evidence ?? "" }
+        set { update { $0.rareValues.evidence = newValue } }
     }
     /// 备注.
     public var remarks: String {
-        get { box.fields.remarks }
-        set { update { $0.remarks = newValue } }
+        get { box.fields.rare?.value.remarks ?? "" }
+        set { update { $0.rareValues.remarks = newValue } }
     }
     /// 延期: a request for more time and what was granted (nil: the ledger says nothing of it).
     public var deadlineExtension: DeadlineExtension? {
-        get { box.fields.deadlineExtension }
-        set { update { $0.deadlineExtension = newValue } }
+        get { box.fields.rare?.value.deadlineExtension }
+        set { update { $0.rareValues.deadlineExtension = newValue } }
     }
     /// 执行频次 of a standing measure, from its column or its 整改措施 text.
     public var cadence: StandingCadence? {
-        get { box.fields.cadence }
-        set { update { $0.cadence = newValue } }
+        get { box.fields.rare?.value.cadence }
+        set { update { $0.rareValues.cadence = newValue } }
     }
     /// 最近执行日期: the latest execution of a standing measure.
     public var lastExecutedOn: LocalDate? {
-        get { box.fields.lastExecutedOn }
-        set { update { $0.lastExecutedOn = newValue } }
+        get { box.fields.rare?.value.lastExecutedOn }
+        set { update { $0.rareValues.lastExecutedOn = newValue } }
     }
     /// 回头看日期: the day the look-back was done.
     public var lookBackOn: LocalDate? {
-        get { box.fields.lookBackOn }
-        set { update { $0.lookBackOn = newValue } }
+        get { box.fields.rare?.value.lookBackOn }
+        set { update { $0.rareValues.lookBackOn = newValue } }
     }
     /// 回头看结果, when the ledger records one.
     public var lookBackResult: LookBackResult? {
-        get { box.fields.lookBackResult }
-        set { update { $0.lookBackResult = newValue } }
+        get { box.fields.rare?.value.lookBackResult }
+        set { update { $0.rareValues.lookBackResult = newValue } }
     }
     public var source: SourceLocation {
         get { box.fields.source }
