@@ -65,7 +65,7 @@ let package = Package(
         // The state database: notification log, outbox, ledger snapshots (SQLite via GRDB).
         .target(
             name: "DubanStore",
-            dependencies: ["DubanCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["DubanCore", "CDubanZlib", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // The PostgreSQL state backend: the same `StateStore`, the same migrations in

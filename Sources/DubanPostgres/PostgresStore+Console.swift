@@ -78,11 +78,11 @@ extension PostgresStore {
     }
 
     public func consoleSnapshots() async throws -> [DubanDatabase.ConsoleSnapshot] {
-        try await read("reading snapshots for the console") { [logger] connection in
+        try await read("reading snapshots for the console") { [logger, location] connection in
             var result: [DubanDatabase.ConsoleSnapshot] = []
             for try await (purpose, key, takenAt, payload) in try await connection.query(
                 "SELECT purpose, key, takenAt, payload FROM ledgerSnapshot ORDER BY takenAt, id", logger: logger).decode((String, String, Date, Data).self) {
-                result.append(.init(purpose: purpose, key: key, takenAt: takenAt, snapshot: try StateFormat.decode(LedgerSnapshot.self, from: payload)))
+                result.append(.init(purpose: purpose, key: key, takenAt: takenAt, snapshot: try SnapshotCodec.decode(payload, in: location)))
             }
             return result
         }

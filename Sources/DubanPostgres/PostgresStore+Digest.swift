@@ -42,7 +42,7 @@ extension PostgresStore {
 
     public func digestHistory<T: Sendable>(before week: ISOWeek, only: Set<ISOWeek>?,
                                            _ body: @escaping @Sendable (ISOWeek, Date, LedgerSnapshot) throws -> T) async throws(StoreError) -> [T] {
-        try await read("reading earlier digests' snapshots") { [logger] connection in
+        try await read("reading earlier digests' snapshots") { [logger, location] connection in
             var result: [T] = []
             let keys = try await Self.rows(connection, """
                 SELECT id, key, takenAt FROM ledgerSnapshot WHERE purpose = 'digest' AND key COLLATE "C" < \(week.description) ORDER BY key COLLATE "C"
@@ -53,7 +53,7 @@ extension PostgresStore {
                 let id = try key[0].decode(Int64.self)
                 guard let payload = try await Self.rows(connection, "SELECT payload FROM ledgerSnapshot WHERE id = \(id)", logger: logger)
                     .first.map({ try $0[0].decode(Data.self) }) else { continue }
-                result.append(try body(found, try key[2].decode(Date.self), try StateFormat.decode(LedgerSnapshot.self, from: payload)))
+                result.append(try body(found, try key[2].decode(Date.self), try SnapshotCodec.decode(payload, in: location, name: "the digest snapshot of \(found)")))
             }
             return result
         }
@@ -66,11 +66,7 @@ extension PostgresStore {
                 """, logger: logger).first.map { (try $0[0].decode(Data.self), try $0[1].decode(Date.self)) }
         }
         guard let found else { return nil }
-        do {
-            return (try StateFormat.decode(LedgerSnapshot.self, from: found.0), found.1)
-        } catch {
-            throw StoreError(.corrupt, "state database \(location): the digest snapshot of \(week) does not decode: \(error)")
-        }
+        return (try SnapshotCodec.decode(found.0, in: location, name: "the digest snapshot of \(week)"), found.1)
     }
 
     public func outboxSubject(messageID: String) async throws(StoreError) -> String? {

@@ -193,7 +193,7 @@ extension PostgresStore {
     }
 
     public func adoptTaskIDs(_ mapping: [TaskID: TaskID], scheme: String) async throws(StoreError) {
-        try await write("carrying history over to new task ids") { [logger] connection in
+        try await write("carrying history over to new task ids") { [logger, location] connection in
             for (old, new) in mapping where old != new {
                 // Like SQLite's UPDATE OR IGNORE: an identity already recorded under the new id wins.
                 let cut = old.rawValue.unicodeScalars.count + 1  // substr counts code points
@@ -218,13 +218,13 @@ extension PostgresStore {
                 let rows = try await Self.rows(connection, "SELECT id, payload FROM ledgerSnapshot", logger: logger)
                 for row in rows {
                     let id = try row[0].decode(Int64.self)
-                    var snapshot = try StateFormat.decode(LedgerSnapshot.self, from: try row[1].decode(Data.self))
+                    var snapshot = try SnapshotCodec.decode(try row[1].decode(Data.self), in: location)
                     var changed = false
                     for index in snapshot.tasks.indices {
                         if let new = mapping[snapshot.tasks[index].id] { snapshot.tasks[index].id = new; changed = true }
                     }
                     guard changed else { continue }
-                    let payload = try StateFormat.encode(snapshot)
+                    let payload = SnapshotCodec.encode(snapshot)
                     try await Self.execute(connection, "UPDATE ledgerSnapshot SET payload = \(payload) WHERE id = \(id)", logger: logger)
                 }
             }

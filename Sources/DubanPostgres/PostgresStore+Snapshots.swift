@@ -9,7 +9,7 @@ extension PostgresStore {
     public func saveSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError) -> Bool {
         let (kind, key) = purpose.columns
         return try await write("keeping a ledger snapshot") { [logger] connection in
-            let payload = try StateFormat.encode(snapshot)
+            let payload = SnapshotCodec.encode(snapshot)
             // The first is the record: an existing one is kept.
             let rows = try await Self.rows(connection, """
                 INSERT INTO ledgerSnapshot (purpose, key, takenAt, payload) VALUES (\(kind), \(key), \(now), \(payload))
@@ -22,7 +22,7 @@ extension PostgresStore {
     public func replaceSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError) {
         let (kind, key) = purpose.columns
         try await write("keeping the last good ledger") { [logger] connection in
-            let payload = try StateFormat.encode(snapshot)
+            let payload = SnapshotCodec.encode(snapshot)
             try await Self.execute(connection, """
                 INSERT INTO ledgerSnapshot (purpose, key, takenAt, payload) VALUES (\(kind), \(key), \(now), \(payload))
                 ON CONFLICT (purpose, key) DO UPDATE SET takenAt = excluded.takenAt, payload = excluded.payload
@@ -32,27 +32,23 @@ extension PostgresStore {
 
     public func lastGoodSnapshot() async throws(StoreError) -> LedgerSnapshot? {
         let kind = SnapshotPurpose.lastGood.columns.purpose
-        return try await read("reading the last good ledger") { [logger] connection in
+        return try await read("reading the last good ledger") { [logger, location] connection in
             try await Self.rows(connection, "SELECT payload FROM ledgerSnapshot WHERE purpose = \(kind) LIMIT 1", logger: logger)
-                .first.map { try StateFormat.decode(LedgerSnapshot.self, from: try $0[0].decode(Data.self)) }
+                .first.map { row in try SnapshotCodec.decode(try row[0].decode(Data.self), in: location, name: "the last good ledger") }
         }
     }
 
     public func ledgerTrail(upTo now: Date, today: LocalDate, day: @escaping @Sendable (Date) -> LocalDate)
         async throws(StoreError) -> LedgerTrail {
-        try await read("reading the stored ledger snapshots") { [logger] connection in
-            var trail = LedgerTrail(upTo: today)
+        try await read("reading the stored ledger snapshots") { [logger, location] connection in
+            var reads = StoredReads(upTo: today)
             // Streamed row by row: never all snapshots decoded at once.
             let rows = try await connection.query("SELECT takenAt, payload FROM ledgerSnapshot WHERE takenAt <= \(now) ORDER BY takenAt, id",
                                                   logger: logger)
             for try await (takenAt, payload) in rows.decode((Date, Data).self) {
-                guard let snapshot = try? StateFormat.decode(LedgerSnapshot.self, from: payload) else {
-                    trail.undecodable += 1
-                    continue
-                }
-                trail.add(day: day(takenAt), snapshot)
+                reads.add(day: day(takenAt), payload) { payload throws(StoreError) in try SnapshotCodec.decode(payload, in: location) }
             }
-            return trail
+            return reads.trail
         }
     }
 
@@ -72,10 +68,6 @@ extension PostgresStore {
         }
         guard let found, let week = ISOWeek(found.0) else { return nil }
         let (key, payload) = found
-        do {
-            return (week, try StateFormat.decode(LedgerSnapshot.self, from: payload))
-        } catch {
-            throw StoreError(.corrupt, "state database \(location): the digest snapshot of \(key) does not decode: \(error)")
-        }
+        return (week, try SnapshotCodec.decode(payload, in: location, name: "the digest snapshot of \(key)"))
     }
 }

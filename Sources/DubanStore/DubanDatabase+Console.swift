@@ -179,7 +179,7 @@ extension DubanDatabase {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT purpose, key, takenAt, payload FROM ledgerSnapshot ORDER BY takenAt, id").map { row in
                 ConsoleSnapshot(purpose: row["purpose"], key: row["key"], takenAt: row["takenAt"],
-                                snapshot: try JSONDecoder.duban.decode(LedgerSnapshot.self, from: row["payload"] as Data))
+                                snapshot: try self.decodeSnapshot(row["payload"] as Data))
             }
         }
     }

@@ -63,7 +63,7 @@ extension DubanDatabase {
                 guard let found = ISOWeek(key["key"] as String), only?.contains(found) ?? true else { continue }
                 guard let payload = try Data.fetchOne(db, sql: "SELECT payload FROM ledgerSnapshot WHERE id = ?", arguments: [key["id"] as Int64])
                 else { continue }
-                result.append(try body(found, key["takenAt"], try self.decodeSnapshot(payload)))
+                result.append(try body(found, key["takenAt"], try self.decodeSnapshot(payload, name: "the digest snapshot of \(found)")))
             }
             return result
         }
@@ -74,7 +74,7 @@ extension DubanDatabase {
         try await read("reading the digest snapshot of \(week)") { db in
             let record = try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.digest
                                                    && SnapshotRecord.Columns.key == week.description).fetchOne(db)
-            return try record.map { (try self.decodeSnapshot($0.payload), $0.takenAt) }
+            return try record.map { (try self.decodeSnapshot($0.payload, name: "the digest snapshot of \(week)"), $0.takenAt) }
         }
     }
 

@@ -168,7 +168,7 @@ extension DubanDatabase {
         try await write("keeping a ledger snapshot") { db in
             let existing = SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key)
             if try existing.fetchCount(db) > 0 { return false }
-            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try self.encodeSnapshot(snapshot)).insert(db)
+            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: self.encodeSnapshot(snapshot)).insert(db)
             Self.dropBoundPayload(db)
             return true
         }
@@ -179,14 +179,14 @@ extension DubanDatabase {
     public func replaceSnapshot(_ snapshot: LedgerSnapshot, for purpose: SnapshotPurpose, at now: Date) async throws(StoreError) {
         try await write("keeping the last good ledger") { db in
             try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == purpose.kind && SnapshotRecord.Columns.key == purpose.key).deleteAll(db)
-            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: try self.encodeSnapshot(snapshot)).insert(db)
+            try SnapshotRecord(id: nil, purpose: purpose.kind, key: purpose.key, takenAt: now, payload: self.encodeSnapshot(snapshot)).insert(db)
             Self.dropBoundPayload(db)
         }
     }
 
     /// GRDB caches the insert statement, and a cached statement keeps its
-    /// last arguments: the snapshot's JSON as a Swift `Data` and SQLite's
-    /// own copy of the bound blob (74 MB each for 100k tasks), held by the
+    /// last arguments: the stored snapshot as a Swift `Data` and SQLite's
+    /// own copy of the bound blob (74 MB each for 100k tasks when snapshots were JSON), held by the
     /// idle daemon until the next snapshot replaced them. Clearing the
     /// connection's statement caches frees both; the few statements a pass
     /// uses are prepared again next time.
@@ -198,7 +198,7 @@ extension DubanDatabase {
     public func lastGoodSnapshot() async throws(StoreError) -> LedgerSnapshot? {
         try await read("reading the last good ledger") { db in
             let record = try SnapshotRecord.filter(SnapshotRecord.Columns.purpose == SnapshotRecord.Kind.lastGood).fetchOne(db)
-            return try record.map { try self.decodeSnapshot($0.payload) }
+            return try record.map { try self.decodeSnapshot($0.payload, name: "the last good ledger") }
         }
     }
 
@@ -210,7 +210,7 @@ extension DubanDatabase {
             // Keys are YYYY-Www: they sort as weeks do.
             for record in try request.order(SnapshotRecord.Columns.key.desc).fetchAll(db) {
                 guard let found = ISOWeek(record.key) else { continue }
-                return (found, try self.decodeSnapshot(record.payload))
+                return (found, try self.decodeSnapshot(record.payload, name: "the digest snapshot of \(record.key)"))
             }
             return nil
         }

@@ -30,13 +30,13 @@ extension DubanDatabase {
             }
             if !mapping.isEmpty {
                 for var record in try SnapshotRecord.fetchAll(db) {
-                    var snapshot = try JSONDecoder.duban.decode(LedgerSnapshot.self, from: record.payload)
+                    var snapshot = try self.decodeSnapshot(record.payload)
                     var changed = false
                     for index in snapshot.tasks.indices {
                         if let new = mapping[snapshot.tasks[index].id] { snapshot.tasks[index].id = new; changed = true }
                     }
                     guard changed else { continue }
-                    record.payload = try JSONEncoder.duban.encode(snapshot)
+                    record.payload = self.encodeSnapshot(snapshot)
                     try record.update(db)
                 }
             }

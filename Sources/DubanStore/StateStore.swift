@@ -221,7 +221,9 @@ public struct Maintenance: Sendable, Equatable {
 }
 
 /// What the stores share: the meta key of the last maintenance, and the
-/// payload encoding, so a snapshot moved between stores decodes the same.
+/// payload encoding, so a payload moved between stores decodes the same.
+/// Ledger snapshots are not JSON: both stores write and read them with
+/// `SnapshotCodec` (which still reads the JSON of earlier releases).
 public enum StateFormat {
     public static let lastMaintenanceKey = "last_maintenance"
 
