@@ -320,22 +320,22 @@ extension SnapshotCodec {
             self.offset = offset
         }
 
-        private func short(_ what: String) -> Malformed {
-            Malformed(reason: "it ends at byte \(end) while \(what) was expected")
+        private func short(_ what: @autoclosure () -> String) -> Malformed {
+            Malformed(reason: "it ends at byte \(end) while \(what()) was expected")
         }
 
-        mutating func byte(_ what: String) throws(Malformed) -> UInt8 {
-            guard offset < end, let base else { throw short(what) }
+        mutating func byte(_ what: @autoclosure () -> String) throws(Malformed) -> UInt8 {
+            guard offset < end, let base else { throw short(what()) }
             defer { offset += 1 }
             return base[offset]
         }
 
-        mutating func varint(_ what: String) throws(Malformed) -> UInt64 {
+        mutating func varint(_ what: @autoclosure () -> String) throws(Malformed) -> UInt64 {
             var value: UInt64 = 0
             var shift: UInt64 = 0
             while true {
-                let byte = try byte(what)
-                guard shift < 64, shift < 63 || byte <= 1 else { throw Malformed(reason: "\(what) at byte \(offset - 1) is too long a number") }
+                let byte = try byte(what())
+                guard shift < 64, shift < 63 || byte <= 1 else { throw Malformed(reason: "\(what()) at byte \(offset - 1) is too long a number") }
                 value |= UInt64(byte & 0x7F) << shift
                 if byte < 0x80 { return value }
                 shift += 7
@@ -343,94 +343,94 @@ extension SnapshotCodec {
         }
 
         /// A count or length: a number no larger than the bytes left could need.
-        mutating func count(_ what: String) throws(Malformed) -> Int {
-            let value = try varint(what)
+        mutating func count(_ what: @autoclosure () -> String) throws(Malformed) -> Int {
+            let value = try varint(what())
             guard value <= UInt64(end - offset) else {
-                throw Malformed(reason: "\(what) at byte \(offset) is \(value), more than the \(end - offset) bytes left")
+                throw Malformed(reason: "\(what()) at byte \(offset) is \(value), more than the \(end - offset) bytes left")
             }
             return Int(value)
         }
 
-        mutating func int(_ what: String) throws(Malformed) -> Int {
-            let value = try varint(what)
+        mutating func int(_ what: @autoclosure () -> String) throws(Malformed) -> Int {
+            let value = try varint(what())
             return Int(truncatingIfNeeded: Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1))
         }
 
-        mutating func bool(_ what: String) throws(Malformed) -> Bool {
+        mutating func bool(_ what: @autoclosure () -> String) throws(Malformed) -> Bool {
             let at = offset
-            switch try byte(what) {
+            switch try byte(what()) {
             case 0: return false
             case 1: return true
-            case let other: throw Malformed(reason: "\(what) at byte \(at) is \(other), not 0 or 1")
+            case let other: throw Malformed(reason: "\(what()) at byte \(at) is \(other), not 0 or 1")
             }
         }
 
-        mutating func text(_ what: String) throws(Malformed) -> String {
+        mutating func text(_ what: @autoclosure () -> String) throws(Malformed) -> String {
             let at = offset
-            let number = try varint(what)
+            let number = try varint(what())
             guard number < UInt64(texts.count) else {
-                throw Malformed(reason: "\(what) at byte \(at) refers to text \(number) of \(texts.count)")
+                throw Malformed(reason: "\(what()) at byte \(at) refers to text \(number) of \(texts.count)")
             }
             return texts[Int(number)]
         }
 
-        mutating func optionalText(_ what: String) throws(Malformed) -> String? {
+        mutating func optionalText(_ what: @autoclosure () -> String) throws(Malformed) -> String? {
             let at = offset
-            let number = try varint(what)
+            let number = try varint(what())
             if number == 0 { return nil }
             guard number - 1 < UInt64(texts.count) else {
-                throw Malformed(reason: "\(what) at byte \(at) refers to text \(number - 1) of \(texts.count)")
+                throw Malformed(reason: "\(what()) at byte \(at) refers to text \(number - 1) of \(texts.count)")
             }
             return texts[Int(number - 1)]
         }
 
         /// A raw value of `T`, as a text of the table.
-        mutating func value<T: RawRepresentable<String>>(_ type: T.Type, _ what: String) throws(Malformed) -> T {
+        mutating func value<T: RawRepresentable<String>>(_ type: T.Type, _ what: @autoclosure () -> String) throws(Malformed) -> T {
             let at = offset
-            let raw = try text(what)
-            guard let value = T(rawValue: raw) else { throw Malformed(reason: "\(what) at byte \(at) is \(raw), which Duban does not know") }
+            let raw = try text(what())
+            guard let value = T(rawValue: raw) else { throw Malformed(reason: "\(what()) at byte \(at) is \(raw), which Duban does not know") }
             return value
         }
 
-        mutating func optionalValue<T: RawRepresentable<String>>(_ type: T.Type, _ what: String) throws(Malformed) -> T? {
+        mutating func optionalValue<T: RawRepresentable<String>>(_ type: T.Type, _ what: @autoclosure () -> String) throws(Malformed) -> T? {
             let at = offset
-            guard let raw = try optionalText(what) else { return nil }
-            guard let value = T(rawValue: raw) else { throw Malformed(reason: "\(what) at byte \(at) is \(raw), which Duban does not know") }
+            guard let raw = try optionalText(what()) else { return nil }
+            guard let value = T(rawValue: raw) else { throw Malformed(reason: "\(what()) at byte \(at) is \(raw), which Duban does not know") }
             return value
         }
 
-        private func date(packed: UInt64, at: Int, _ what: String) throws(Malformed) -> LocalDate {
+        private func date(packed: UInt64, at: Int, _ what: @autoclosure () -> String) throws(Malformed) -> LocalDate {
             guard packed <= UInt64(UInt32.max),
                   let date = LocalDate(year: Int(packed >> 9), month: Int(packed >> 5 & 0xF), day: Int(packed & 0x1F)) else {
-                throw Malformed(reason: "\(what) at byte \(at) is no date (\(packed))")
+                throw Malformed(reason: "\(what()) at byte \(at) is no date (\(packed))")
             }
             return date
         }
 
-        mutating func date(_ what: String) throws(Malformed) -> LocalDate {
+        mutating func date(_ what: @autoclosure () -> String) throws(Malformed) -> LocalDate {
             let at = offset
-            return try date(packed: try varint(what), at: at, what)
+            return try date(packed: try varint(what()), at: at, what())
         }
 
-        mutating func optionalDate(_ what: String) throws(Malformed) -> LocalDate? {
+        mutating func optionalDate(_ what: @autoclosure () -> String) throws(Malformed) -> LocalDate? {
             let at = offset
-            let packed = try varint(what)
-            return packed == 0 ? nil : try date(packed: packed, at: at, what)
+            let packed = try varint(what())
+            return packed == 0 ? nil : try date(packed: packed, at: at, what())
         }
 
-        mutating func location(_ what: String) throws(Malformed) -> SourceLocation {
-            let file = try text("\(what)'s file")
+        mutating func location(_ what: @autoclosure () -> String) throws(Malformed) -> SourceLocation {
+            let file = try text("\(what())'s file")
             let at = offset
-            let present = try byte("\(what)'s row and column")
-            guard present <= 3 else { throw Malformed(reason: "\(what)'s row and column at byte \(at) is \(present), not 0–3") }
-            let row = present & 1 != 0 ? try int("\(what)'s row") : nil
-            let column = present & 2 != 0 ? try int("\(what)'s column") : nil
+            let present = try byte("\(what())'s row and column")
+            guard present <= 3 else { throw Malformed(reason: "\(what())'s row and column at byte \(at) is \(present), not 0–3") }
+            let row = present & 1 != 0 ? try int("\(what())'s row") : nil
+            let column = present & 2 != 0 ? try int("\(what())'s column") : nil
             return SourceLocation(file: file, row: row, column: column)
         }
 
-        mutating func contact(_ what: String) throws(Malformed) -> Contact? {
-            guard let name = try optionalText(what) else { return nil }
-            return Contact(name: name, email: try optionalText("\(what)'s email"))
+        mutating func contact(_ what: @autoclosure () -> String) throws(Malformed) -> Contact? {
+            guard let name = try optionalText(what()) else { return nil }
+            return Contact(name: name, email: try optionalText("\(what())'s email"))
         }
 
         mutating func deadline() throws(Malformed) -> Deadline {
