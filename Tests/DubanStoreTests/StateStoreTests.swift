@@ -307,6 +307,28 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 
+    /// Maintenance rewrites an earlier release's JSON snapshots in the binary
+    /// form (each read of them would decode JSON again); they read the same.
+    @Test(arguments: Backend.allCases)
+    func maintenanceRewritesJSONSnapshotsInTheBinaryForm(_ backend: Backend) async throws {
+        var random = SeededRandom(seed: 5)
+        let older = RandomSnapshot.make(tasks: 10, using: &random), old = RandomSnapshot.make(tasks: 10, using: &random)
+        let json = SnapshotCodecTests.json
+        let store = try await storeWithPayloads(backend, [
+            (.digest(ISOWeek("2026-W20")!), now.addingTimeInterval(-86_400), try json(older)),
+            (.digest(ISOWeek("2026-W21")!), now.addingTimeInterval(-3_600), Data("{damaged".utf8)),
+            (.lastGood, now, try json(old)),
+        ])
+        try await store.maintain(now: now, keepBodiesDays: 90)
+        #expect(try await store.lastGoodSnapshot().map(json) == json(old))
+        #expect(try await store.digestSnapshot(of: ISOWeek("2026-W20")!).map { try json($0.snapshot) } == json(older))
+        let trail = try await store.ledgerTrail(upTo: now, today: LocalDate("2026-07-01")!, day: { _ in LocalDate("2026-06-20")! })
+        #expect(trail.reads == 2 && trail.undecodable == 1)
+        if let sqlite = store as? DubanDatabase {
+            #expect(try await sqlite.dump().snapshots.map { SnapshotCodec.kind(of: $0.payload) } == [.binary, .json, .binary])
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aDamagedStoredSnapshotIsACorruptErrorOrCounted(_ backend: Backend) async throws {
         let good = LedgerSnapshot(tasks: [RectificationTask(id: TaskID("A"), idIsExplicit: true, problemNumber: "1", source: SourceLocation(file: "l.csv", row: 2))])
