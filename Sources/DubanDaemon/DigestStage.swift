@@ -16,10 +16,15 @@ public struct DigestStage: Sendable {
     /// Whether digests are archived beside the state database (a simulation
     /// must not write there).
     public var archives: Bool
+    /// Whether queued digests are composed into mail (MIME, the .xlsx of
+    /// every task). A simulation's outbox is never delivered: it queues the
+    /// subject and envelope only (`OutgoingMail.unwritten`).
+    public var writesMail: Bool
 
-    public init(environment: Environment, archives: Bool = true) {
+    public init(environment: Environment, archives: Bool = true, writesMail: Bool = true) {
         self.environment = environment
         self.archives = archives
+        self.writesMail = writesMail
     }
 
     public struct Result: Sendable {
@@ -275,6 +280,9 @@ public struct DigestStage: Sendable {
 
     private func mail(_ digest: Digest, to: [Contact], audience: String?, identity: NotificationIdentity, now: Date) throws -> OutgoingMail {
         let message = message(to: to, identity: identity, now: now)
+        guard writesMail else {
+            return .unwritten(message, subject: environment.composer.digestSubject(digest, audience: audience), from: environment.composer.from)
+        }
         let mail = try environment.composer.composeDigest(digest, to: to, audience: audience, identity: identity, slot: now)
         return OutgoingMail(message: message, subject: mail.subject, sender: mail.from.email ?? "", recipients: mail.envelopeRecipients,
                             mime: MIMEWriter.write(mail))

@@ -10,10 +10,13 @@ public struct PlanStage: Sendable {
     public var environment: Environment
     /// See `DigestStage.archives`.
     public var archivesDigests: Bool
+    /// See `DigestStage.writesMail`: false only for a simulation's private outbox.
+    public var writesMail: Bool
 
-    public init(environment: Environment, archivesDigests: Bool = true) {
+    public init(environment: Environment, archivesDigests: Bool = true, writesMail: Bool = true) {
         self.environment = environment
         self.archivesDigests = archivesDigests
+        self.writesMail = writesMail
     }
 
     /// Plans at `now` against the database's log, renders what is due and
@@ -83,7 +86,7 @@ public struct PlanStage: Sendable {
         }
         var mails = try await render(plan.messages, snapshot: snapshot, database: database,
                                      trail: Trail(skipped: plan.skipped, logged: logged, loop: loop))
-        let digestStage = DigestStage(environment: environment, archives: archivesDigests)
+        let digestStage = DigestStage(environment: environment, archives: archivesDigests, writesMail: writesMail)
         let digest = try await digestStage.run(snapshot, database: database, now: now, log: logged)
         mails += digest.mails
         plan.messages += digest.mails.map(\.message)
@@ -91,7 +94,8 @@ public struct PlanStage: Sendable {
         if let next = digest.next { plan.next = min(plan.next ?? next, next) }
         let personalStage = PersonalStage(environment: environment)
         let personal = personalStage.due(snapshot, now: now, log: logged)
-        mails += personalStage.mails(personal.due)
+        mails += writesMail ? personalStage.mails(personal.due)
+            : personal.due.map { .unwritten($0.message, subject: personalStage.subject($0), from: environment.composer.from) }
         plan.messages += personal.due.map(\.message)
         let subjects = Dictionary(mails.map { ($0.message.id, $0.subject) }, uniquingKeysWith: { first, _ in first })
         let lists = Dictionary(personal.due.map { ($0.message.id, $0.list) }, uniquingKeysWith: { first, _ in first })
@@ -142,9 +146,23 @@ public struct PlanStage: Sendable {
         let context = Composer.Context(problems: problems, earlier: earlier, skipped: Dictionary(grouping: trail.skipped, by: \.identity.task),
                                        logged: trail.logged, loop: trail.loop, dossiers: dossiers)
         return messages.map { message in
+            guard writesMail else { return .unwritten(message, subject: environment.composer.subject(message, context: context), from: environment.composer.from) }
             let mail = environment.composer.compose(message, context: context)
             return OutgoingMail(message: message, subject: mail.subject, sender: mail.from.email ?? "",
                                 recipients: mail.envelopeRecipients, mime: MIMEWriter.write(mail))
         }
+    }
+}
+
+extension OutgoingMail {
+    /// A message as a simulation queues it into its private, in-memory
+    /// outbox, which nothing delivers or reads the MIME of: the subject the
+    /// composed mail has (the composer's subject function, the one rendering
+    /// of it), its sender and envelope — worked out by the same `MailMessage`
+    /// — and no body. Rendering every reminder's body and each week's digest
+    /// mail with its workbook of every task was most of a simulated year.
+    static func unwritten(_ message: PlannedMessage, subject: String, from: Contact) -> OutgoingMail {
+        let headers = MailMessage(from: from, to: message.to, cc: message.cc, subject: subject, date: message.slot, messageID: "", text: "", html: "")
+        return OutgoingMail(message: message, subject: subject, sender: from.email ?? "", recipients: headers.envelopeRecipients, mime: [])
     }
 }

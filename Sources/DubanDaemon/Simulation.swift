@@ -36,7 +36,8 @@ public struct Simulation: Sendable {
     /// the pass after one catches up.
     public func run(_ snapshot: LedgerSnapshot, from start: Date, to end: Date, downtime: [Range<Date>] = []) async throws -> Result {
         let database = try DubanDatabase.inMemory()
-        let stage = PlanStage(environment: environment, archivesDigests: false)
+        // Nothing delivers this outbox: it holds subjects and envelopes, not MIME.
+        let stage = PlanStage(environment: environment, archivesDigests: false, writesMail: false)
         var result = Result(entries: [], skipped: [], warnings: [])
         var now = start
         var warnings = Set<String>()

@@ -21,17 +21,19 @@ extension PostgresStore {
             try await client.withTransaction(logger: logger) { [logger] connection in
                 for mail in mails {
                     let message = mail.message
+                    // Once per message, not per log row (see DubanDatabase.queue).
+                    let messageID = message.id
                     let recipients = String(decoding: try StateFormat.encode(["to": message.to.compactMap(\.email), "cc": message.cc.compactMap(\.email)]), as: UTF8.self)
                     let envelope = String(decoding: try StateFormat.encode(mail.recipients), as: UTF8.self)
                     let payload = try StateFormat.encode(message)
                     try await Self.execute(connection, """
                         INSERT INTO outbox (messageID, kind, level, slot, recipients, subject, sender, envelopeRecipients, mime, payload,
                                             state, attempts, createdAt)
-                        VALUES (\(message.id), \(message.kind.rawValue), \(message.level), \(message.slot), \(recipients), \(mail.subject),
+                        VALUES (\(messageID), \(message.kind.rawValue), \(message.level), \(message.slot), \(recipients), \(mail.subject),
                                 \(mail.sender), \(envelope), \(Data(mail.mime)), \(payload), 'pending', 0, \(now))
                         """, logger: logger)
                     for identity in message.identities {
-                        try await Self.insertLog(connection, identity, state: "queued", reason: nil, messageID: message.id, at: now, logger: logger)
+                        try await Self.insertLog(connection, identity, state: "queued", reason: nil, messageID: messageID, at: now, logger: logger)
                     }
                 }
                 for skip in skipped {

@@ -31,16 +31,19 @@ extension DubanDatabase {
             try await write("queueing \(mails.count) message(s)") { db in
                 for mail in mails {
                     let message = mail.message
+                    // Once per message: the id hashes every identity's key, sorted,
+                    // and a message of a thousand items has a thousand log rows.
+                    let messageID = message.id
                     let recipients = try JSONEncoder.duban.encode(["to": message.to.compactMap(\.email), "cc": message.cc.compactMap(\.email)])
                     var entry = OutboxEntry(
-                        id: nil, messageID: message.id, kind: message.kind.rawValue, level: message.level, slot: message.slot,
+                        id: nil, messageID: messageID, kind: message.kind.rawValue, level: message.level, slot: message.slot,
                         recipients: String(decoding: recipients, as: UTF8.self), subject: mail.subject,
                         sender: mail.sender, envelopeRecipients: String(decoding: try JSONEncoder.duban.encode(mail.recipients), as: UTF8.self),
                         mime: Data(mail.mime), payload: try JSONEncoder.duban.encode(message), state: .pending, attempts: 0,
                         nextAttemptAt: nil, lastError: nil, createdAt: now, sentAt: nil)
                     try entry.insert(db)
                     for identity in message.identities {
-                        try LogEntry(identity, state: .queued, reason: nil, messageID: message.id, at: now).insert(db)
+                        try LogEntry(identity, state: .queued, reason: nil, messageID: messageID, at: now).insert(db)
                     }
                 }
                 for skip in skipped {

@@ -31,12 +31,13 @@ public final class XLSXWriter {
     private let zip: ZipWriter
     private let path: String
     private let columns: [Column]
-    /// "A", "B" … per column, worked out once rather than for every cell.
-    private let columnNames: [String]
+    /// "A", "B" … per column as bytes, worked out once rather than for every cell.
+    private let columnNames: [[UInt8]]
     private var sharedStrings: [String] = []
     private var stringIndex: [ByteKey: Int] = [:]
     private var stringReferences = 0
-    private var rowXML = ""
+    /// Sheet XML not yet handed to the deflater.
+    private var rowXML: [UInt8] = []
     private var finished = false
     /// Rows written so far, the header included.
     public private(set) var rowCount = 0
@@ -55,7 +56,7 @@ public final class XLSXWriter {
             throw OfficeError(.invalidInput, "\(url.path): a sheet needs 1–16384 columns, not \(columns.count)")
         }
         self.columns = columns
-        columnNames = columns.indices.map(Self.columnName)
+        columnNames = columns.indices.map { Array(Self.columnName($0).utf8) }
         zip = try ZipWriter(creating: url)
         try writeFixedParts(sheet: sheet)
         try zip.begin("xl/worksheets/sheet1.xml")
@@ -69,7 +70,8 @@ public final class XLSXWriter {
             head += #"<col min="\#(index + 1)" max="\#(index + 1)" width="\#(width)" customWidth="1"/>"#
         }
         head += "</cols><sheetData>"
-        rowXML = head
+        rowXML = Array(head.utf8)
+        rowXML.reserveCapacity(Self.flushSize + 4096)
         try appendRow(columns.map { .text($0.heading) }, style: .header)
     }
 
@@ -89,48 +91,96 @@ public final class XLSXWriter {
         }
         rowCount += 1
         let row = rowCount
-        rowXML += #"<row r="\#(row)">"#
+        // Bytes appended in place: no String per cell reference or element
+        // (a 100k-task workbook has two million cells).
+        rowXML.append(contentsOf: #"<row r=""#.utf8)
+        Self.appendDecimal(row, to: &rowXML)
+        rowXML.append(contentsOf: #"">"#.utf8)
         for (index, cell) in cells.enumerated() {
-            let reference = columnNames[index] + String(row)
             switch cell {
             case .empty:
                 continue
             case .text(let text):
                 let id = sharedString(text)
-                let styleAttribute = style == .header ? #" s="1""# : ""
-                rowXML += #"<c r="\#(reference)"\#(styleAttribute) t="s"><v>\#(id)</v></c>"#
+                openCell(index, row: row)
+                rowXML.append(contentsOf: (style == .header ? #"" s="1" t="s"><v>"# : #"" t="s"><v>"#).utf8)
+                Self.appendDecimal(id, to: &rowXML)
             case .number(let value):
+                openCell(index, row: row)
                 if value.isFinite {
-                    rowXML += #"<c r="\#(reference)"><v>\#(Self.format(value))</v></c>"#
+                    rowXML.append(contentsOf: #""><v>"#.utf8)
+                    appendNumber(value)
                 } else {
                     // Excel has no NaN or infinity; write what it was as text.
-                    rowXML += #"<c r="\#(reference)" t="s"><v>\#(sharedString(String(value)))</v></c>"#
+                    rowXML.append(contentsOf: #"" t="s"><v>"#.utf8)
+                    Self.appendDecimal(sharedString(String(value)), to: &rowXML)
                 }
             case .date(let date):
+                openCell(index, row: row)
                 if let serial = ExcelSerial.serial(date) {
-                    rowXML += #"<c r="\#(reference)" s="\#(Style.date.rawValue)"><v>\#(serial)</v></c>"#
+                    rowXML.append(contentsOf: #"" s="2"><v>"#.utf8)
+                    Self.appendDecimal(serial, to: &rowXML)
                 } else {
-                    rowXML += #"<c r="\#(reference)" t="s"><v>\#(sharedString(date.description))</v></c>"#
+                    rowXML.append(contentsOf: #"" t="s"><v>"#.utf8)
+                    Self.appendDecimal(sharedString(date.description), to: &rowXML)
                 }
             case .dateTime(let date, let seconds):
                 let clamped = min(max(seconds, 0), 86_399)
+                openCell(index, row: row)
                 if let serial = ExcelSerial.serial(date) {
-                    let value = Double(serial) + Double(clamped) / 86_400
-                    rowXML += #"<c r="\#(reference)" s="\#(Style.dateTime.rawValue)"><v>\#(Self.format(value))</v></c>"#
+                    rowXML.append(contentsOf: #"" s="3"><v>"#.utf8)
+                    appendNumber(Double(serial) + Double(clamped) / 86_400)
                 } else {
-                    rowXML += #"<c r="\#(reference)" t="s"><v>\#(sharedString(date.description))</v></c>"#
+                    rowXML.append(contentsOf: #"" t="s"><v>"#.utf8)
+                    Self.appendDecimal(sharedString(date.description), to: &rowXML)
                 }
             }
+            rowXML.append(contentsOf: "</v></c>".utf8)
         }
-        rowXML += "</row>"
-        if rowXML.utf8.count >= Self.flushSize { try flushRows() }
+        rowXML.append(contentsOf: "</row>".utf8)
+        if rowXML.count >= Self.flushSize { try flushRows() }
+    }
+
+    /// `<c r="B12`: a cell's start up to the end of its reference.
+    private func openCell(_ column: Int, row: Int) {
+        rowXML.append(contentsOf: #"<c r=""#.utf8)
+        rowXML.append(contentsOf: columnNames[column])
+        Self.appendDecimal(row, to: &rowXML)
+    }
+
+    /// What `format` writes, without a String for the integral values every
+    /// count and date serial is.
+    private func appendNumber(_ value: Double) {
+        if value == value.rounded(), abs(value) < 1e15 {
+            Self.appendDecimal(Int64(value), to: &rowXML)
+        } else {
+            rowXML.append(contentsOf: Self.format(value).utf8)
+        }
+    }
+
+    /// The decimal digits of `value`, as `String(value)` writes them.
+    static func appendDecimal<Integer: BinaryInteger>(_ value: Integer, to bytes: inout [UInt8]) {
+        guard value != 0 else { bytes.append(UInt8(ascii: "0")); return }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
     }
 
     /// Ends the sheet and writes the shared strings and the zip directory.
     public func finish() throws(OfficeError) {
         guard !finished else { return }
         finished = true
-        rowXML += "</sheetData></worksheet>"
+        rowXML.append(contentsOf: "</sheetData></worksheet>".utf8)
         try flushRows()
         try zip.end()
         try zip.begin("xl/sharedStrings.xml")
@@ -151,7 +201,7 @@ public final class XLSXWriter {
 
     private func flushRows() throws(OfficeError) {
         try zip.write(rowXML)
-        rowXML = ""
+        rowXML.removeAll(keepingCapacity: true)
     }
 
     private func sharedString(_ text: String) -> Int {
