@@ -85,11 +85,14 @@ extension DigestBuilder {
                 periodEnd: task.cadence?.period(containing: today).upperBound, lastExecutedOn: task.lastExecutedOn,
                 state: planner.standingState(task, today: today)))
         }
-        let tasks = Dictionary(snapshot.tasks.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+        // Most weeks see no change: no table of every task (copied) for none.
+        guard inputs.deadlineChanges.contains(where: { $0.approver == nil }) else { return }
+        var tasks: [String: Int] = [:]
+        for index in snapshot.tasks.indices where tasks[snapshot.tasks[index].id.rawValue] == nil { tasks[snapshot.tasks[index].id.rawValue] = index }
         digest.unapprovedDeadlineChanges = inputs.deadlineChanges.filter { $0.approver == nil && tasks[$0.task] != nil }
         // Shown under 台账异常 with the other findings.
         digest.quality.ledgerAnomalies += digest.unapprovedDeadlineChanges.map { change in
-            let task = tasks[change.task]!
+            let task = snapshot.tasks[tasks[change.task]!]
             return LedgerAnomaly.unapprovedDeadlineChange(task, from: change.from, to: change.to, seenOn: change.seenOn,
                                                           at: snapshot.location(task.source, .deadline))
         }

@@ -177,9 +177,9 @@ public struct DigestBuilder: Sendable {
         let anomalies = inputs.ledgerAnomalies
             ?? LedgerAudit.findings(snapshot, history: nil, today: today, requireEvidence: inputs.requireEvidence)
         let quality = Digest.Quality(
-            unreadableDeadlines: zip(snapshot.tasks, rows).filter { task, _ in
-                !task.status.isDone && [.unparsed, .missing].contains(task.deadline.kind)
-            }.map(\.1),
+            unreadableDeadlines: snapshot.tasks.indices.filter { index in
+                !snapshot.tasks[index].status.isDone && [.unparsed, .missing].contains(snapshot.tasks[index].deadline.kind)
+            }.map { rows[$0] },
             unreachablePeople: unreachable,
             missingCalendarYears: planner.calendar.missingYears(today.year...today.adding(days: 61).year),
             failedMail: inputs.failedMail,
@@ -215,16 +215,19 @@ public struct DigestBuilder: Sendable {
     func loopSections(_ snapshot: LedgerSnapshot, rows: [Digest.TaskRow], _ inputs: Inputs) -> ([Digest.ReboundRow], [Digest.TaskRow]) {
         var rebounds: [Digest.ReboundRow] = []
         var interviews: [Digest.TaskRow] = []
-        for (task, row) in zip(snapshot.tasks, rows) {
-            let open = task.status == .notStarted || task.status == .inProgress
-            if open, let reopening = inputs.loop.reopened[task.id] {
-                rebounds.append(.init(task: row, closedOn: task.closedOn ?? reopening.since, was: reopening.from,
+        // By index: a `zip` of tasks and rows copied both (every string retained) for each of 100k tasks.
+        for index in snapshot.tasks.indices {
+            let status = snapshot.tasks[index].status
+            let open = status == .notStarted || status == .inProgress
+            if open, !inputs.loop.reopened.isEmpty, let reopening = inputs.loop.reopened[snapshot.tasks[index].id] {
+                let task = snapshot.tasks[index]
+                rebounds.append(.init(task: rows[index], closedOn: task.closedOn ?? reopening.since, was: reopening.from,
                                       reopenedOn: reopening.on, lookBackResult: task.lookBackResult, lookBackOn: task.lookBackOn))
-            } else if task.status.isDone, let result = task.lookBackResult, result.isRebound {
-                rebounds.append(.init(task: row, closedOn: task.closedOn, was: nil, reopenedOn: nil,
-                                      lookBackResult: result, lookBackOn: task.lookBackOn))
+            } else if status.isDone, let result = snapshot.tasks[index].lookBackResult, result.isRebound {
+                rebounds.append(.init(task: rows[index], closedOn: snapshot.tasks[index].closedOn, was: nil, reopenedOn: nil,
+                                      lookBackResult: result, lookBackOn: snapshot.tasks[index].lookBackOn))
             }
-            if open, inputs.interviewed.contains(task.id) { interviews.append(row) }
+            if open, !inputs.interviewed.isEmpty, inputs.interviewed.contains(snapshot.tasks[index].id) { interviews.append(rows[index]) }
         }
         return (rebounds, interviews)
     }
@@ -369,11 +372,16 @@ public struct DigestBuilder: Sendable {
 
     func changes(from before: LedgerSnapshot, to after: LedgerSnapshot, rows: [Digest.TaskRow], today: LocalDate,
                  problems: [String: String], reopened seen: Set<TaskID> = []) -> Digest.Changes {
-        let old = Dictionary(before.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies of the earlier tasks (each copy retains a dozen strings).
+        var old: [TaskID: Int] = [:]
+        old.reserveCapacity(before.tasks.count)
+        for index in before.tasks.indices where old[before.tasks[index].id] == nil { old[before.tasks[index].id] = index }
         let new = Set(after.tasks.map(\.id))
         var result = Digest.Changes(newlyCompleted: [], newlyClosed: [], newlyOverdue: [], deadlinesMoved: [], added: [], removed: [])
-        for (task, row) in zip(after.tasks, rows) {
-            guard let was = old[task.id] else { result.added.append(row); continue }
+        for index in after.tasks.indices {
+            let task = after.tasks[index], row = rows[index]
+            guard let position = old[task.id] else { result.added.append(row); continue }
+            let was = before.tasks[position]
             if task.status.isDone && !was.status.isDone && task.status != .closed { result.newlyCompleted.append(row) }
             if task.status == .closed && was.status != .closed { result.newlyClosed.append(row) }
             let wasDue = planner.dueDate(was)
