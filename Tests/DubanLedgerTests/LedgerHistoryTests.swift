@@ -71,6 +71,17 @@ import Testing
         #expect(found[0].message.contains("the row (措施二) was in the ledger at the read of 2026-06-01 and is gone now"))
     }
 
+    /// Two reads on one day put different ids at the same row. Gone rows that
+    /// tie on day and row are listed by id, not in the order of a dictionary
+    /// (which follows the process's random hash seed).
+    @Test func rowsGoneFromTheSameDayAndRowAreListedByID() throws {
+        let ids = (10..<40).map { "T\($0)" }
+        let reads = ids.map { ("2026-06-01", "1,\($0),措施\($0),办公室,张伟,2026-06-30,整改中,,\n") }
+        let found = try compare(reads + [("2026-06-08", "1,T00,措施,办公室,张伟,2026-06-30,整改中,,\n")])
+        try #require(found.count == ids.count && found.allSatisfy { $0.kind == .disappeared }, "\(found)")
+        #expect(found.map { $0.task?.rawValue ?? "" } == ids)
+    }
+
     /// Near-miss: without a 任务编号, editing a measure gives the task a new
     /// derived id; that is an edit (check reports it as one), not a deleted row.
     @Test func anEditedTaskWithADerivedIDHasNotDisappeared() throws {

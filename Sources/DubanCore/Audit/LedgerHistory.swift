@@ -62,7 +62,7 @@ public enum LedgerHistory {
         var used = Set<Int>()
         let derivedGone = Dictionary(grouping: gone.filter { !$0.value.idIsExplicit }, by: { $0.value.reads.last ?? 0 })
         for read in derivedGone.keys.sorted(by: >) {
-            let olds = derivedGone[read]!.sorted { order($0.value, $1.value) }
+            let olds = derivedGone[read]!.sorted(by: order)
             let problems = Set(olds.map(\.value.signature.problemNumber))
             let candidates = problems.flatMap { newByProblem[$0] ?? [] }.sorted().filter { index in
                 !used.contains(index) && trail.traces[current.tasks[index].id]?.reads.contains(read) != true
@@ -79,7 +79,7 @@ public enum LedgerHistory {
         var byFile: [String: [(key: TaskID, value: LedgerTrail.Trace)]] = [:]
         for entry in gone { byFile[entry.value.location.file, default: []].append(entry) }
         for file in byFile.keys.sorted() {
-            let rows = byFile[file]!.sorted { order($0.value, $1.value) }
+            let rows = byFile[file]!.sorted(by: order)
             if rows.count > 1, !filesNow.contains(file) {
                 let last = rows.map(\.value.lastDay).max()!
                 found.append(LedgerAnomaly(.disappeared, .warning, task: nil, at: SourceLocation(file: file),
@@ -94,8 +94,14 @@ public enum LedgerHistory {
         return found
     }
 
-    /// The most recently seen first, then in ledger order.
-    private static func order(_ a: LedgerTrail.Trace, _ b: LedgerTrail.Trace) -> Bool {
-        (b.lastDay, a.location.row ?? 0) < (a.lastDay, b.location.row ?? 0)
+    /// The most recently seen first, then in ledger order, then by id. Two
+    /// reads on one day can put different ids at the same row; without the
+    /// id those tie, and the traces come from a dictionary, so the findings'
+    /// order (and the file finding's "first:") would change from run to run.
+    private static func order(_ a: (key: TaskID, value: LedgerTrail.Trace), _ b: (key: TaskID, value: LedgerTrail.Trace)) -> Bool {
+        if a.value.lastDay != b.value.lastDay { return a.value.lastDay > b.value.lastDay }
+        let (rowA, rowB) = (a.value.location.row ?? 0, b.value.location.row ?? 0)
+        if rowA != rowB { return rowA < rowB }
+        return a.key.rawValue.utf8.lexicographicallyPrecedes(b.key.rawValue.utf8)
     }
 }
