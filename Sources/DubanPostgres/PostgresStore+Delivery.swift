@@ -186,7 +186,7 @@ extension PostgresStore {
     public func maintain(now: Date, keepBodiesDays: Int) async throws(StoreError) -> Maintenance {
         let cutoff = now.addingTimeInterval(-Double(keepBodiesDays) * 24 * 3600)
         let stamp = ISO8601DateFormatter().string(from: now)
-        return try await write("dropping old message bodies") { [logger, location] connection in
+        return try await write("dropping old message bodies") { [logger] connection in
             let bodies = try await Self.rows(connection, """
                 UPDATE outbox SET mime = ''::BYTEA, payload = ''::BYTEA, bodyDroppedAt = \(now)
                 WHERE state = 'sent' AND bodyDroppedAt IS NULL AND sentAt < \(cutoff) RETURNING id
@@ -195,15 +195,6 @@ extension PostgresStore {
                 DELETE FROM ledgerSnapshot WHERE purpose = 'digest' AND takenAt < \(cutoff)
                 AND key <> (SELECT key FROM ledgerSnapshot WHERE purpose = 'digest' ORDER BY key COLLATE "C" DESC LIMIT 1) RETURNING id
                 """, logger: logger).count
-            // As DubanDatabase.maintain: JSON snapshots of an earlier release, rewritten in the binary form.
-            let stored = try await Self.rows(connection, "SELECT id FROM ledgerSnapshot WHERE substring(payload FROM 1 FOR 1) = '\\x7b'::BYTEA",
-                                             logger: logger).map { try $0[0].decode(Int64.self) }
-            for id in stored {
-                guard let payload = try await Self.rows(connection, "SELECT payload FROM ledgerSnapshot WHERE id = \(id)", logger: logger)
-                        .first.map({ try $0[0].decode(Data.self) }),
-                      let snapshot = try? SnapshotCodec.decode(payload, in: location) else { continue }
-                try await Self.execute(connection, "UPDATE ledgerSnapshot SET payload = \(SnapshotCodec.encode(snapshot)) WHERE id = \(id)", logger: logger)
-            }
             try await Self.execute(connection, """
                 INSERT INTO meta (key, value) VALUES (\(StateFormat.lastMaintenanceKey), \(stamp)) ON CONFLICT (key) DO UPDATE SET value = excluded.value
                 """, logger: logger)

@@ -18,8 +18,14 @@ extension DubanDatabase {
     /// body and the payload of messages sent more than `keepBodiesDays` ago
     /// are dropped, and digest snapshots older than that go too, except the
     /// newest one (the next digest compares with it). The last good ledger
-    /// is one row, replaced, never dropped. Snapshots stored as JSON by an
-    /// earlier release are rewritten in the binary form. Recorded in `meta`.
+    /// is one row, replaced, never dropped. Recorded in `meta`.
+    ///
+    /// Snapshots an earlier release stored as JSON are not rewritten here: a
+    /// rewrite decodes each one whole, which for a large ledger takes longer
+    /// than the watchdog allows inside one transaction, and a kill rolls it
+    /// back to be tried again at the next start. They still read (as slowly
+    /// as before the upgrade); the last good one is replaced in the binary
+    /// form at the first good read, and digest ones age out like any other.
     @discardableResult
     public func maintain(now: Date, keepBodiesDays: Int) async throws(StoreError) -> Maintenance {
         let cutoff = now.addingTimeInterval(-Double(keepBodiesDays) * 24 * 3600)
@@ -35,17 +41,6 @@ extension DubanDatabase {
                 AND key <> (SELECT MAX(key) FROM ledgerSnapshot WHERE purpose = 'digest')
                 """, arguments: [cutoff])
             let snapshots = db.changesCount
-            // Snapshots an earlier release stored as JSON, kept in the binary form
-            // from now on (`SnapshotCodec`): every read of them (the 台账异常 history
-            // reads them all) would decode JSON again. One at a time; one that does
-            // not decode is left as it is (its reads report it).
-            let stored = try Int64.fetchAll(db, sql: "SELECT id FROM ledgerSnapshot WHERE substr(payload, 1, 1) = x'7b'")
-            for id in stored {
-                guard var record = try SnapshotRecord.fetchOne(db, key: id),
-                      let snapshot = try? SnapshotCodec.decode(record.payload, in: self.path) else { continue }
-                record.payload = SnapshotCodec.encode(snapshot)
-                try record.update(db)
-            }
             try MetaRecord(key: Self.lastMaintenanceKey, value: stamp).save(db)
             return Maintenance(bodiesDropped: bodies, snapshotsDropped: snapshots)
         }

@@ -307,10 +307,11 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 
-    /// Maintenance rewrites an earlier release's JSON snapshots in the binary
-    /// form (each read of them would decode JSON again); they read the same.
+    /// Maintenance leaves an earlier release's JSON snapshots as they are
+    /// (rewriting them whole inside one transaction could outlast the
+    /// watchdog on a large ledger); they read the same after it.
     @Test(arguments: Backend.allCases)
-    func maintenanceRewritesJSONSnapshotsInTheBinaryForm(_ backend: Backend) async throws {
+    func maintenanceLeavesJSONSnapshotsReadable(_ backend: Backend) async throws {
         var random = SeededRandom(seed: 5)
         let older = RandomSnapshot.make(tasks: 10, using: &random), old = RandomSnapshot.make(tasks: 10, using: &random)
         let json = SnapshotCodecTests.json
@@ -325,7 +326,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         let trail = try await store.ledgerTrail(upTo: now, today: LocalDate("2026-07-01")!, day: { _ in LocalDate("2026-06-20")! })
         #expect(trail.reads == 2 && trail.undecodable == 1)
         if let sqlite = store as? DubanDatabase {
-            #expect(try await sqlite.dump().snapshots.map { SnapshotCodec.kind(of: $0.payload) } == [.binary, .json, .binary])
+            #expect(try await sqlite.dump().snapshots.map { SnapshotCodec.kind(of: $0.payload) } == [.json, .json, .json])
         }
     }
 
