@@ -1,6 +1,7 @@
 import DubanCore
 @testable import DubanDaemon
 import DubanStore
+import DubanTesting
 import Foundation
 import Testing
 
@@ -98,18 +99,5 @@ import Testing
         #expect(result.warnings == referenceWarnings)
         #expect(Self.lines(result) == reference.filter { !$0.hasPrefix("warning ") })
         #expect(result.entries.count > 10)
-    }
-}
-
-/// SplitMix64, for a ledger that a failing seed reproduces.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
