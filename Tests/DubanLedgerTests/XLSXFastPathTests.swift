@@ -6,20 +6,8 @@ import Testing
 /// Strings) against the general readers it replaced, on random parts: the
 /// same rows, cells, merges, problems and errors.
 @Suite struct XLSXFastPathTests {
-    /// SplitMix64: the same random parts on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
+    /// The module's SplitMix64 (CSVReaderTests): the same random parts on every run.
+    typealias Random = SplitMix
 
     static let texts = ["整改", "落实“三重一大”", "a &amp; b", "&lt;b&gt;", "&#x4E2D;&#25991;", " 张伟 ", "\u{3000}李强", "2026-06-30",
                         "x<!-- note -->y", "ok", "", "  ", "&quot;q&apos;", "\u{FF}"]
@@ -114,7 +102,7 @@ import Testing
     }
 
     @Test func randomSheetsReadAsTheGeneralParserReadsThem() {
-        var random = Random(state: 17)
+        var random = Random(seed: 17)
         var fast = 0, joined = 0
         for round in 0..<3000 {
             let strings = ["标题", "", "张伟", "理论学习"].prefix(random.below(5)).map { $0 }
@@ -141,7 +129,7 @@ import Testing
     }
 
     @Test func randomSharedStringsReadAsTheGeneralParserReadsThem() {
-        var random = Random(state: 29)
+        var random = Random(seed: 29)
         var fast = 0
         for round in 0..<3000 {
             let bytes = Self.sharedStrings(&random)
@@ -154,7 +142,7 @@ import Testing
     }
 
     @Test func mergesFillRowsInOrderAsTheyFillTheTable() {
-        var random = Random(state: 5)
+        var random = Random(seed: 5)
         for _ in 0..<2000 {
             var table: [Int: [Cell]] = [:]
             for number in 1...12 where random.chance(60) {
@@ -171,4 +159,10 @@ import Testing
             #expect(rows.map(\.cells) == table.keys.sorted().map { table[$0]! })
         }
     }
+}
+
+extension SplitMix {
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }

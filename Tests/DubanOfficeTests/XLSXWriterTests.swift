@@ -164,7 +164,7 @@ import Testing
 /// dates before and after 1900-03-01, times out of range, empty and short
 /// rows) both write the same file, byte for byte, across many flushes.
 @Suite struct XLSXWriterEquivalenceTests {
-    static func randomCell(_ rng: inout SplitMix) -> XLSXCell {
+    static func randomCell(_ rng: inout SeededRandom) -> XLSXCell {
         let words = ["整改", "T1-1", "<b>&amp;\"'", "", " 两端 ", "=1+1", "党委办公室", "bell\u{07}", "长文本" + String(repeating: "字", count: 40)]
         switch rng.next() % 9 {
         case 0: return .empty
@@ -180,7 +180,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3])
     func sameFileAsBuildingStrings(seed: Int) throws {
-        var rng = SplitMix(state: UInt64(seed))
+        var rng = SeededRandom(seed: UInt64(seed))
         let columns: [XLSXWriter.Column] = (0..<30).map { .init("列\($0)", width: Double($0 % 7) * 5) }
         let rows = (0..<3000).map { _ in (0..<Int(rng.next() % 31)).map { _ in Self.randomCell(&rng) } }
         let fast = try temporaryFile("fast.xlsx"), slow = try temporaryFile("slow.xlsx")
@@ -205,16 +205,5 @@ import Testing
         var bytes: [UInt8] = []
         XLSXWriter.appendDecimal(value, to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == String(value))
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
