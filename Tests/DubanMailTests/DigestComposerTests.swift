@@ -16,10 +16,21 @@ import Testing
     }
 
     /// Three overdue tasks, escalated to level 1, level 2, and level 2 for the first repeat.
+    /// The planner every digest here is built with: 2026's calendar, the default policy.
+    var planner: Planner {
+        Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
+                chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
+                feedbackDate: LocalDate("2026-03-15"))
+    }
+
+    /// One task of 办公室, due on `due`, in `status`, done on `completed`.
+    func task(_ id: String, due: String, status: TaskStatus, completed: String? = nil) -> RectificationTask {
+        RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
+                          officer: Contact(name: "孙丽"), deadline: .by(LocalDate(due)!), status: status,
+                          completedOn: completed.flatMap(LocalDate.init), source: SourceLocation(file: "l"))
+    }
+
     func digest() -> Digest {
-        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
-                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
-                              feedbackDate: LocalDate("2026-03-15"))
         let tasks = ["L1", "L2", "R1"].map {
             RectificationTask(id: TaskID($0), idIsExplicit: true, problemNumber: "1", measure: "措施\($0)", department: "办公室",
                               officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-06-01")!), status: .inProgress,
@@ -102,9 +113,6 @@ import Testing
     /// The overdue list carries the progress text and the notices sent; the
     /// yellow list names its tasks with the reason.
     @Test func overdueAndYellowListsNameTheirTasks() throws {
-        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
-                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
-                              feedbackDate: LocalDate("2026-03-15"))
         let tasks = [
             RectificationTask(id: TaskID("LATE"), idIsExplicit: true, problemNumber: "1", measure: "逾期措施", department: "办公室",
                               officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-06-01")!), progress: "正在征求意见", status: .inProgress,
@@ -129,9 +137,6 @@ import Testing
     /// not shown as its raw name; a blank department is worded in the
     /// reader's language.
     @Test func yellowReasonsNoticesAndBlankGroupsAreWorded() throws {
-        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
-                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
-                              feedbackDate: LocalDate("2026-03-15"))
         let tasks = [
             RectificationTask(id: TaskID("STALE"), idIsExplicit: true, problemNumber: "1", measure: "停滞措施", department: "",
                               officer: Contact(name: "孙丽"), deadline: .by(LocalDate("2026-09-30")!), progress: "正在起草", status: .inProgress,
@@ -158,14 +163,6 @@ import Testing
     /// Finished late and still open past the due date are told apart, each
     /// with its own average (they were one figure, 平均超期, over both).
     @Test func lateAndOverdueAreToldApart() throws {
-        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
-                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
-                              feedbackDate: LocalDate("2026-03-15"))
-        func task(_ id: String, due: String, status: TaskStatus, completed: String? = nil) -> RectificationTask {
-            RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
-                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate(due)!), status: status,
-                              completedOn: completed.flatMap(LocalDate.init), source: SourceLocation(file: "l"))
-        }
         // Done 4 and 2 days late; open 6 (06-30) and 10 (06-26) days past the due date on 07-06.
         let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: LedgerSnapshot(tasks: [
             task("D1", due: "2026-06-01", status: .completed, completed: "2026-06-05"),
@@ -185,14 +182,6 @@ import Testing
     /// before a leader's rows moved to `supervised`, must still get its
     /// figures, not blanks (review 3, finding 3).
     @Test func anOverrideWrittenForTheOldKeysStillGetsItsFigures() throws {
-        let planner = Planner(calendar: WorkCalendar(years: [WorkCalendar.Year(year: 2026)]), policy: Policy(),
-                              chain: Chain(office: Contact(name: "整改办", email: "zgb@example.org")), clock: clock,
-                              feedbackDate: LocalDate("2026-03-15"))
-        func task(_ id: String, due: String, status: TaskStatus, completed: String? = nil) -> RectificationTask {
-            RectificationTask(id: TaskID(id), idIsExplicit: true, problemNumber: "1", measure: "措施\(id)", department: "办公室",
-                              officer: Contact(name: "孙丽"), deadline: .by(LocalDate(due)!), status: status,
-                              completedOn: completed.flatMap(LocalDate.init), source: SourceLocation(file: "l"))
-        }
         // Done 4 and 2 days late; open 6 and 10 days past the due date: late 4, on average 5.5 days.
         let digest = DigestBuilder(planner: planner).build(week: ISOWeek(containing: today), today: today, .init(snapshot: LedgerSnapshot(tasks: [
             task("D1", due: "2026-06-01", status: .completed, completed: "2026-06-05"),
